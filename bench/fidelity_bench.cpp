@@ -1,0 +1,102 @@
+// fidelity_bench: how faithfully the harness reports a kernel's speed. For each problem it times the same
+// prepared operation two ways, interleaved over several rounds in one process:
+//   harness: the sampler every benchmark uses (warm-up, samples, median);
+//   bare:    one steady_clock pair around N back-to-back calls, no per-sample bookkeeping at all;
+// and prints harness throughput / bare throughput (1.0 = the harness adds nothing; the goal is >= 0.98 for
+// calls of 100 µs and more).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "common/format.hpp"
+#include "common/input_error.hpp"
+#include "gemm/gemm_suite.hpp"
+#include "harness/csv_writer.hpp"
+#include "harness/stats.hpp"
+
+using namespace dlbench;
+
+namespace {
+
+double bare_seconds_per_call(Operation& op, double budget_s, double estimate_s) {
+  const long calls = std::max(1L, static_cast<long>(budget_s / std::max(estimate_s, 1e-9)));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (long i = 0; i < calls; ++i) op.run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(calls);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CommonOptions o;
+  o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.problems = {"m256n256k256_nn_fp32", "m512n512k512_nn_fp32", "m2048n2048k2048_nn_fp32",
+                "m2048n2048k2048_nn_bf16"};
+  o.backends = {"onednn"};
+  int rounds = 5;
+  double bare_time = 1.0;
+  FlagSet flags(argv[0]);
+  flags.add_list("problem", "canonical GEMM problems to compare", &o.problems);
+  flags.add_list("backends", "backends", &o.backends);
+  flags.add_int("threads", "CPU backends: worker threads", &o.threads, 1);
+  flags.add_int("rounds", "interleaved harness/bare rounds per problem", &rounds, 1);
+  flags.add_double("bare_time", "seconds of back-to-back calls per bare round", &bare_time, 0.01);
+  flags.add_double("min_time", "harness: measured seconds per case at least", &o.sampler.min_time_s, 0);
+  flags.add_double("max_time", "harness: seconds per case at most", &o.sampler.max_time_s, 0);
+  flags.add_double("noise", "harness: target CoV, percent", &o.sampler.noise_pct, 0);
+  flags.add_string("csv", "FILE", "also write the table as CSV", &o.csv);
+
+  std::vector<std::unique_ptr<Case>> cases;
+  GemmSuite suite;
+  try {
+    if (!flags.parse(argc, argv)) return 0;
+    cases = suite.build(o);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "%s: error: %s\n", argv[0], e.what());
+    return 2;
+  }
+
+  std::unique_ptr<CsvWriter> csv;
+  if (!o.csv.empty())
+    csv = std::make_unique<CsvWriter>(
+        o.csv, std::vector<std::string>{"name", "device", "library", "threads", "rounds", "harness_ms", "bare_ms",
+                                        "harness_tflops", "bare_tflops", "fidelity"});
+  std::printf("%-50s %11s %11s %9s %9s %9s\n", "case", "harness ms", "bare ms", "h TFLOP/s", "b TFLOP/s",
+              "fidelity");
+  int failures = 0;
+  for (auto& c : cases) {
+    const Support s = c->support();
+    if (!s.ok) {
+      std::printf("%-50s skipped: %s\n", c->id().name().c_str(), s.reason.c_str());
+      continue;
+    }
+    Prepared p = c->prepare();
+    if (!p.check.passed) {
+      std::printf("%-50s failed verification (error %g)\n", c->id().name().c_str(), p.check.error);
+      ++failures;
+      continue;
+    }
+    std::vector<double> harness, bare;
+    for (int r = 0; r < rounds; ++r) {
+      harness.push_back(measure(*p.op, o.sampler).per_run.median);
+      bare.push_back(bare_seconds_per_call(*p.op, bare_time, harness.back()));
+    }
+    const double h = summarize(harness).median, b = summarize(bare).median;
+    const double fidelity = b / h;  // throughput ratio = inverse time ratio
+    std::printf("%-50s %11.4f %11.4f %9.4f %9.4f %9.4f\n", c->id().name().c_str(), h * 1e3, b * 1e3,
+                c->flops() / h / 1e12, c->flops() / b / 1e12, fidelity);
+    if (csv)
+      csv->write({{"name", c->id().name()},
+                  {"device", c->device()},
+                  {"library", c->library()},
+                  {"threads", std::to_string(o.threads)},
+                  {"rounds", std::to_string(rounds)},
+                  {"harness_ms", format_number(h * 1e3)},
+                  {"bare_ms", format_number(b * 1e3)},
+                  {"harness_tflops", format_number(c->flops() / h / 1e12)},
+                  {"bare_tflops", format_number(c->flops() / b / 1e12)},
+                  {"fidelity", format_number(fidelity)}});
+  }
+  return failures ? 1 : 0;
+}

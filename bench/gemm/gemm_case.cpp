@@ -1,0 +1,68 @@
+#include "gemm/gemm_case.hpp"
+
+#include "common/format.hpp"
+
+namespace dlbench {
+
+std::string to_string(BLayout layout) { return layout == BLayout::packed ? "packed" : "plain"; }
+
+GemmCase::GemmCase(CaseId id, GemmProblem problem, GemmConfig config, std::shared_ptr<GemmBackend> backend,
+                   std::uint64_t seed, int verify_samples)
+    : id_(std::move(id)),
+      problem_(problem),
+      config_(config),
+      backend_(std::move(backend)),
+      seed_(seed),
+      verify_samples_(verify_samples) {}
+
+std::vector<std::string> GemmCase::column_names() {
+  return {"m", "n", "k", "trans_a", "trans_b", "batch", "alpha", "beta", "b_layout", "problem"};
+}
+
+CsvRow GemmCase::columns() const {
+  const auto& p = problem_;
+  return {{"m", std::to_string(p.m)},
+          {"n", std::to_string(p.n)},
+          {"k", std::to_string(p.k)},
+          {"trans_a", p.trans_a ? "t" : "n"},
+          {"trans_b", p.trans_b ? "t" : "n"},
+          {"batch", std::to_string(p.batch)},
+          {"alpha", format_number(p.alpha)},
+          {"beta", format_number(p.beta)},
+          {"b_layout", to_string(config_.b_layout)},
+          {"problem", p.to_string()}};
+}
+
+Support GemmCase::support() {
+  const Availability a = backend_->availability();
+  if (!a.available) return Support::no(a.reason);
+  if (auto why = problem_.unsupported_reason()) return Support::no(*why);
+  return backend_->supports(problem_, config_);
+}
+
+Prepared GemmCase::prepare() {
+  const auto& t = problem_.types();
+  HostBuffer a(t.input, problem_.a_elements());
+  HostBuffer b(t.input, problem_.b_elements());
+  HostBuffer c(t.output, problem_.c_elements());
+  fill_random(a, seed_ + 1);
+  fill_random(b, seed_ + 2);
+  // With beta = 0 the output starts as poison: an element the kernel never writes cannot pass as correct.
+  if (problem_.beta != 0) fill_random(c, seed_ + 3);
+  else fill_poison(c);
+
+  const GemmOperands operands{a, b, c};
+  auto op = backend_->prepare(problem_, config_, operands);
+  op->run();  // the verified call; timed calls come later from the sampler
+  HostBuffer d(t.output, problem_.c_elements());
+  op->read_output(d);
+  const GemmCheck check = check_gemm(problem_, operands, d, seed_ + 4, verify_samples_);
+
+  Prepared prepared;
+  prepared.check = {check.error, check.tolerance, check.mode(), check.passed()};
+  prepared.implementation = op->implementation();
+  prepared.op = std::move(op);
+  return prepared;
+}
+
+}  // namespace dlbench

@@ -1,0 +1,88 @@
+// Backends and their registry. A backend is a folder under backends/ whose objects register one implementation
+// per kernel, by name, at static-initialisation time; nothing outside the folder lists it.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dlbench {
+
+// Settings every backend receives when it is created.
+struct BackendSettings {
+  int threads = 1;  // CPU backends: worker threads; recorded in every row
+  int device = 0;   // device backends: which device
+};
+
+// Whether a backend can run on this machine at all (library loaded, device present), and why not.
+struct Availability {
+  bool available = true;
+  std::string reason;
+};
+
+// An answer to "can this backend run this case?": yes, or no with the reason shown in the skipped row.
+struct Support {
+  bool ok = true;
+  std::string reason;
+  static Support yes() { return {}; }
+  static Support no(std::string why) { return {false, std::move(why)}; }
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual Availability availability() const = 0;
+  // One line naming the device the backend computes on, e.g. "Intel(R) Xeon(R) Platinum 8480+, 2 threads".
+  virtual std::string device() const = 0;
+  // The library and its version, e.g. "oneDNN 2.6.3 (a1b2c3d)".
+  virtual std::string library() const = 0;
+};
+
+// Registry of the backends of one kernel interface (GemmBackend, later ConvBackend, ...).
+template <class Interface>
+class Registry {
+ public:
+  using Factory = std::function<std::unique_ptr<Interface>(const BackendSettings&)>;
+
+  static Registry& instance() {
+    static Registry registry;
+    return registry;
+  }
+
+  // Called from static initialisers; a name registered twice is a build mistake, so stop at once and say so.
+  bool add(const std::string& name, Factory factory) {
+    if (!factories_.emplace(name, std::move(factory)).second) {
+      std::fprintf(stderr, "dlbench: backend '%s' registered twice for one kernel\n", name.c_str());
+      std::abort();
+    }
+    return true;
+  }
+
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, f] : factories_) out.push_back(name);
+    return out;  // std::map keeps them sorted, so case order is stable across builds
+  }
+
+  bool contains(const std::string& name) const { return factories_.count(name) > 0; }
+
+  std::unique_ptr<Interface> create(const std::string& name, const BackendSettings& settings) const {
+    return factories_.at(name)(settings);
+  }
+
+ private:
+  std::map<std::string, Factory> factories_;
+};
+
+}  // namespace dlbench
+
+// Registers `Type` (constructed from BackendSettings) as backend `name` of kernel interface `Interface`.
+#define DLBENCH_REGISTER_BACKEND(Interface, name, Type)                                                 \
+  static const bool dlbench_registered_##Type = ::dlbench::Registry<Interface>::instance().add(         \
+      name, [](const ::dlbench::BackendSettings& s) -> std::unique_ptr<Interface> {                      \
+        return std::make_unique<Type>(s);                                                                \
+      })

@@ -1,0 +1,59 @@
+// One benchmark case: a problem, in one precision, on one backend, from one table row. Kernels implement Case;
+// the harness (case_runner) drives every case through the same lifecycle: support → prepare (inputs, operation,
+// verification) → measure → report.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "harness/backend.hpp"
+#include "harness/csv_writer.hpp"
+#include "harness/operation.hpp"
+
+namespace dlbench {
+
+struct CaseId {
+  std::string kernel, backend, precision, table, label;
+  std::string variant;  // kernel-specific suffix, e.g. "b_packed"; empty for the default configuration
+  // kernel/backend/precision/table/label[/variant]: the name in the console, JSON, CSV and --benchmark_filter.
+  std::string name() const;
+};
+
+struct Verification {
+  double error = 0;      // relative L2 error against the float64 reference
+  double tolerance = 0;
+  std::string mode;      // "full" or "sampled"
+  bool passed = false;
+};
+
+struct Prepared {
+  std::unique_ptr<Operation> op;
+  Verification check;
+  std::string implementation;  // what the library chose, e.g. "brg:avx512_core_amx"
+};
+
+// Thrown by a backend when it learns only while preparing that it cannot run a case; the case becomes a
+// skipped row with this message as its reason.
+class Unsupported : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Case {
+ public:
+  virtual ~Case() = default;
+  virtual const CaseId& id() const = 0;
+  // Cheap (no large allocations): whether the backend is available and accepts this problem. Used by --list too.
+  virtual Support support() = 0;
+  // Random inputs, the backend's operation, one verified call. May throw Unsupported or any std::exception.
+  virtual Prepared prepare() = 0;
+  virtual double flops() const = 0;
+  virtual double bytes() const = 0;
+  virtual std::string device() const = 0;
+  virtual std::string library() const = 0;
+  // The kernel's own CSV columns (shape and configuration), in the order of the kernel's column list.
+  virtual CsvRow columns() const = 0;
+};
+
+}  // namespace dlbench

@@ -1,0 +1,172 @@
+#include "harness/case_runner.hpp"
+
+#include <regex>
+
+#include "common/format.hpp"
+
+namespace dlbench {
+
+const std::vector<std::string>& csv_head_columns() {
+  static const std::vector<std::string> cols{"name",  "kernel", "backend", "precision",
+                                             "table", "label",  "device",  "library"};
+  return cols;
+}
+
+const std::vector<std::string>& csv_tail_columns() {
+  static const std::vector<std::string> cols{
+      "flops",    "bytes",     "time_ms",   "time_ms_min", "time_ms_max",     "samples",   "cov_pct",
+      "tflops",   "gbps",      "intensity", "error",       "tolerance",       "verified",  "verify_mode",
+      "status",   "reason",    "implementation", "threads", "runs_per_sample", "converged", "repetition"};
+  return cols;
+}
+
+std::vector<std::string> csv_columns(const std::vector<std::string>& kernel_columns) {
+  std::vector<std::string> cols = csv_head_columns();
+  cols.insert(cols.end(), kernel_columns.begin(), kernel_columns.end());
+  cols.insert(cols.end(), csv_tail_columns().begin(), csv_tail_columns().end());
+  return cols;
+}
+
+std::string CaseId::name() const {
+  std::string n = kernel + "/" + backend + "/" + precision + "/" + table + "/" + label;
+  if (!variant.empty()) n += "/" + variant;
+  return n;
+}
+
+CaseRunner::CaseRunner(std::vector<std::unique_ptr<Case>> cases, SamplerConfig sampler, int threads,
+                       std::unique_ptr<CsvWriter> csv)
+    : cases_(std::move(cases)),
+      sampler_(sampler),
+      threads_(threads),
+      csv_(std::move(csv)),
+      repetitions_seen_(cases_.size(), 0) {}
+
+void CaseRunner::register_benchmarks() {
+  for (std::size_t i = 0; i < cases_.size(); ++i) {
+    Case* c = cases_[i].get();
+    benchmark::RegisterBenchmark(c->id().name().c_str(),
+                                 [this, c, i](benchmark::State& state) { run(state, *c, i); })
+        ->UseManualTime()
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+int CaseRunner::count_selected() const {
+  // Mirrors Google Benchmark 1.7.1's own matching: POSIX extended regex searched in the name, "all" or empty
+  // selects everything, a leading '-' negates.
+  std::string spec = benchmark::GetBenchmarkFilter();
+  if (spec.empty() || spec == "all") spec = ".";
+  bool negate = false;
+  if (spec.front() == '-') {
+    negate = true;
+    spec.erase(0, 1);
+  }
+  try {
+    const std::regex re(spec, std::regex::extended);
+    int n = 0;
+    for (const auto& c : cases_) n += std::regex_search(c->id().name(), re) != negate;
+    return n;
+  } catch (const std::regex_error&) {
+    return static_cast<int>(cases_.size());  // Google Benchmark reports the bad regex itself
+  }
+}
+
+namespace {
+
+std::string fmt(double v) { return format_number(v); }
+
+}  // namespace
+
+void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason) {
+  row.emplace_back("status", status);
+  row.emplace_back("reason", reason);
+  if (csv_) csv_->write(row);
+  if (status == "ok") {
+    ++outcome_.ok;
+  } else {
+    status == "skipped" ? ++outcome_.skipped : ++outcome_.failed;
+    // Google Benchmark 1.7.1 has no SkipWithMessage: an error whose message starts with the status is how the
+    // console and JSON show a skipped or failed case without losing the other cases' results.
+    state.SkipWithError((status + ": " + reason).c_str());
+    for (auto _ : state) {
+    }
+  }
+}
+
+void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
+  const int repetition = repetitions_seen_[index]++;
+  if (repetition == 0) {
+    if (!progress_) progress_ = std::make_unique<Progress>(count_selected());
+    progress_->begin(++started_, c.id().name());
+  }
+
+  const CaseId& id = c.id();
+  CsvRow row{{"name", id.name()},     {"kernel", id.kernel}, {"backend", id.backend},
+             {"precision", id.precision}, {"table", id.table}, {"label", id.label}};
+  for (auto& kv : c.columns()) row.push_back(std::move(kv));
+  row.emplace_back("flops", fmt(c.flops()));
+  row.emplace_back("bytes", fmt(c.bytes()));
+  row.emplace_back("intensity", fmt(c.flops() / c.bytes()));
+  row.emplace_back("threads", std::to_string(threads_));
+  row.emplace_back("repetition", std::to_string(repetition));
+
+  Prepared prepared;
+  try {
+    row.emplace_back("device", c.device());
+    row.emplace_back("library", c.library());
+    const Support support = c.support();
+    if (!support.ok) return finish(state, std::move(row), "skipped", support.reason);
+    prepared = c.prepare();
+  } catch (const Unsupported& e) {
+    return finish(state, std::move(row), "skipped", e.what());
+  } catch (const std::exception& e) {
+    return finish(state, std::move(row), "failed", std::string("error while preparing: ") + e.what());
+  }
+
+  const Verification& check = prepared.check;
+  row.emplace_back("implementation", prepared.implementation);
+  row.emplace_back("error", fmt(check.error));
+  row.emplace_back("tolerance", fmt(check.tolerance));
+  row.emplace_back("verified", check.passed ? "true" : "false");
+  row.emplace_back("verify_mode", check.mode);
+  if (!check.passed)
+    return finish(state, std::move(row), "failed",
+                  "verification failed: error " + fmt(check.error) + " > tolerance " + fmt(check.tolerance) + " (" +
+                      check.mode + ")");
+
+  Measurement m;
+  try {
+    for (auto _ : state) {
+      m = measure(*prepared.op, sampler_);
+      state.SetIterationTime(m.per_run.median);
+    }
+  } catch (const std::exception& e) {
+    return finish(state, std::move(row), "failed", std::string("error while timing: ") + e.what());
+  }
+
+  const double t = m.per_run.median;
+  const double tflops = c.flops() / t / 1e12;
+  const double gbps = c.bytes() / t / 1e9;
+  state.counters["TFLOP/s"] = tflops;
+  state.counters["GB/s"] = gbps;
+  state.counters["AI"] = c.flops() / c.bytes();
+  state.counters["error"] = check.error;
+  state.counters["CoV%"] = m.per_run.cov() * 100;
+  state.counters["samples"] = m.per_run.samples;
+  state.counters["time_ms_min"] = m.per_run.min * 1e3;
+  state.counters["time_ms_max"] = m.per_run.max * 1e3;
+
+  row.emplace_back("time_ms", fmt(t * 1e3));
+  row.emplace_back("time_ms_min", fmt(m.per_run.min * 1e3));
+  row.emplace_back("time_ms_max", fmt(m.per_run.max * 1e3));
+  row.emplace_back("samples", std::to_string(m.per_run.samples));
+  row.emplace_back("cov_pct", fmt(m.per_run.cov() * 100));
+  row.emplace_back("tflops", fmt(tflops));
+  row.emplace_back("gbps", fmt(gbps));
+  row.emplace_back("runs_per_sample", std::to_string(m.runs_per_sample));
+  row.emplace_back("converged", m.converged ? "true" : "false");
+  finish(state, std::move(row), "ok", m.converged ? "" : "noise target not met within --max_time");
+}
+
+}  // namespace dlbench

@@ -1,0 +1,54 @@
+// Drives cases through Google Benchmark: registers one benchmark per case, runs each through support → prepare →
+// verify → measure, sets the counters, writes the CSV row, and tallies outcomes for the exit code.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "harness/case.hpp"
+#include "harness/csv_writer.hpp"
+#include "harness/progress.hpp"
+#include "harness/sampler.hpp"
+
+namespace dlbench {
+
+// The columns every kernel's CSV has; a kernel's own columns go between `csv_head_columns` and `csv_tail_columns`.
+const std::vector<std::string>& csv_head_columns();
+const std::vector<std::string>& csv_tail_columns();
+std::vector<std::string> csv_columns(const std::vector<std::string>& kernel_columns);
+
+struct Outcome {
+  int ok = 0, skipped = 0, failed = 0;
+};
+
+class CaseRunner {
+ public:
+  CaseRunner(std::vector<std::unique_ptr<Case>> cases, SamplerConfig sampler, int threads,
+             std::unique_ptr<CsvWriter> csv);
+
+  // Registers every case with Google Benchmark (manual time, one iteration: the sampler inside takes the samples).
+  void register_benchmarks();
+  // How many registered cases match Google Benchmark's current --benchmark_filter, for the progress line.
+  int count_selected() const;
+  const Outcome& outcome() const { return outcome_; }
+  const std::vector<std::unique_ptr<Case>>& cases() const { return cases_; }
+
+ private:
+  void run(benchmark::State& state, Case& c, std::size_t index);
+  void finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason);
+
+  std::vector<std::unique_ptr<Case>> cases_;
+  SamplerConfig sampler_;
+  int threads_;
+  std::unique_ptr<CsvWriter> csv_;
+  std::unique_ptr<Progress> progress_;
+  std::vector<int> repetitions_seen_;
+  int started_ = 0;
+  Outcome outcome_;
+};
+
+}  // namespace dlbench

@@ -1,0 +1,55 @@
+// A typed host buffer holding raw element bits, plus the random fills every benchmark input uses.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/dtype.hpp"
+
+namespace dlbench {
+
+class HostBuffer {
+ public:
+  HostBuffer() = default;
+  HostBuffer(DataType type, std::size_t count);
+
+  DataType type() const { return type_; }
+  std::size_t count() const { return count_; }
+  std::size_t bytes() const { return storage_.size(); }
+  void* data() { return storage_.data(); }
+  const void* data() const { return storage_.data(); }
+
+  double get(std::size_t i) const { return load(type_, data(), i); }
+  void set(std::size_t i, double v) { store(type_, data(), i, v); }
+
+ private:
+  DataType type_ = DataType::f32;
+  std::size_t count_ = 0;
+  std::vector<std::byte> storage_;
+};
+
+// Fills with values drawn uniformly from [-1, 1] (floating types) or from the type's whole range (integers), each
+// rounded to the type, so that the reference sees exactly what the kernel reads. Zeros and constants are avoided
+// on purpose: they make some hardware run faster than on real data and hide indexing bugs.
+void fill_random(HostBuffer& buffer, std::uint64_t seed);
+
+// Writes a value no correct kernel produces (NaN, or INT32_MIN for integers) so unwritten outputs fail verification.
+void fill_poison(HostBuffer& buffer);
+
+// SplitMix64: a small, fast generator whose streams are reproducible from a seed on every platform.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next();
+  double uniform();  // [0, 1)
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// A stable 64-bit hash of text (FNV-1a), used to give each case its own reproducible seed.
+std::uint64_t hash64(const void* data, std::size_t size, std::uint64_t seed = 1469598103934665603ull);
+
+}  // namespace dlbench

@@ -1,0 +1,37 @@
+// CPU reference for GEMM with float64 accumulation, and the check of a result against it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/host_buffer.hpp"
+#include "gemm/gemm_problem.hpp"
+
+namespace dlbench {
+
+struct GemmOperands {
+  const HostBuffer& a;
+  const HostBuffer& b;
+  const HostBuffer& c;  // the output's contents before the call; read only when beta ≠ 0
+};
+
+// alpha·Σ_p op(A)[i,p]·op(B)[p,j] + beta·C[i,j] of matrix `batch`, in float64 from the stored input values.
+double gemm_reference_element(const GemmProblem& p, const GemmOperands& in, std::int64_t batch, std::int64_t i,
+                              std::int64_t j);
+
+struct GemmCheck {
+  double error = 0;        // relative L2 error of the checked elements
+  double tolerance = 0;    // the precision's budget
+  std::int64_t checked = 0;
+  bool full = true;        // whole output, or a random sample
+  bool passed() const { return error <= tolerance; }
+  std::string mode() const;  // "full" or "sampled"
+};
+
+// Compares `d` (the kernel's output) with the reference: every element when the problem has at most
+// `full_limit_macs` multiply-adds, otherwise `samples` output elements picked at random with `seed`, each
+// recomputed exactly. Large problems are sampled because a float64 reference of an 8192³ GEMM takes minutes.
+GemmCheck check_gemm(const GemmProblem& p, const GemmOperands& in, const HostBuffer& d, std::uint64_t seed,
+                     std::int64_t samples = 2048, double full_limit_macs = 1 << 24);
+
+}  // namespace dlbench

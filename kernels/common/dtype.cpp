@@ -82,6 +82,7 @@ std::uint16_t encode_f16(double v) {
   const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
+  if (std::isinf(a)) return sign | 0x7c00;
   const std::uint32_t bits = encode_magnitude(a, 10, 15);
   if (bits >= 0x7c00) return sign | 0x7c00;  // overflow to infinity
   return static_cast<std::uint16_t>(sign | bits);
@@ -92,6 +93,7 @@ std::uint16_t encode_bf16(double v) {
   const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
+  if (std::isinf(a)) return sign | 0x7f80;
   const std::uint32_t bits = encode_magnitude(a, 7, 127);
   if (bits >= 0x7f80) return sign | 0x7f80;
   return static_cast<std::uint16_t>(sign | bits);
@@ -103,6 +105,7 @@ std::uint8_t encode_f8_e4m3(double v) {
   const std::uint8_t sign = std::signbit(v) ? 0x80 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
+  if (std::isinf(a)) return sign | 0x7e;  // no infinity in E4M3: saturate
   std::uint32_t bits = encode_magnitude(a, 3, 7);
   if (bits > 0x7e) bits = 0x7e;  // saturate
   return static_cast<std::uint8_t>(sign | bits);
@@ -113,6 +116,7 @@ std::uint8_t encode_f8_e5m2(double v) {
   const std::uint8_t sign = std::signbit(v) ? 0x80 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
+  if (std::isinf(a)) return sign | 0x7b;  // saturating conversion, as for finite overflow
   std::uint32_t bits = encode_magnitude(a, 2, 15);
   if (bits > 0x7b) bits = 0x7b;  // saturate to 57344
   return static_cast<std::uint8_t>(sign | bits);
@@ -184,9 +188,11 @@ void store(DataType t, void* data, std::size_t i, double v) {
     case DataType::f8_e4m3: static_cast<std::uint8_t*>(data)[i] = encode_f8_e4m3(v); return;
     case DataType::f8_e5m2: static_cast<std::uint8_t*>(data)[i] = encode_f8_e5m2(v); return;
     case DataType::s8:
+      if (std::isnan(v)) v = 0;  // a NaN has no integer value; converting one is undefined behaviour
       static_cast<std::int8_t*>(data)[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(v), -128.0, 127.0));
       return;
     case DataType::s32:
+      if (std::isnan(v)) v = 0;
       static_cast<std::int32_t*>(data)[i] =
           static_cast<std::int32_t>(std::clamp(std::nearbyint(v), -2147483648.0, 2147483647.0));
       return;

@@ -19,8 +19,8 @@ bool is_integer(DataType t);
 // Largest finite magnitude of the type; random inputs and integer accumulators are sized against it.
 double max_finite(DataType t);
 
-// Round-to-nearest-even encoders. Out-of-range values saturate for fp8 (as the OCP FP8 spec's "satfinite" mode does)
-// and become infinity for f16/bf16, as a library's conversion would.
+// Round-to-nearest-even encoders. Out-of-range values and infinities saturate for fp8 (as the OCP FP8 spec's
+// "satfinite" mode does) and become infinity for f16/bf16, as a library's conversion would.
 std::uint16_t encode_f16(double v);
 std::uint16_t encode_bf16(double v);
 std::uint8_t encode_f8_e4m3(double v);
@@ -31,7 +31,8 @@ double decode_bf16(std::uint16_t bits);
 double decode_f8_e4m3(std::uint8_t bits);
 double decode_f8_e5m2(std::uint8_t bits);
 
-// Reads or writes element i of a raw buffer of type t. Integers are rounded to nearest and saturated on store.
+// Reads or writes element i of a raw buffer of type t. Integers are rounded to nearest and saturated on store
+// (NaN stores as 0).
 double load(DataType t, const void* data, std::size_t i);
 void store(DataType t, void* data, std::size_t i, double v);
 

@@ -48,6 +48,9 @@ std::vector<std::string> split_csv_record(std::string_view line, const std::stri
       } else {
         field += c;
       }
+    } else if (was_quoted && c != ',') {
+      if (c == ' ' || c == '\t' || c == '\r') continue;  // padding after a quoted field is not part of it
+      throw InputError(where + ": unexpected '" + std::string(1, c) + "' after a closing quote");
     } else if (c == '"' && trim(field).empty()) {
       quoted = was_quoted = true;
       field.clear();

@@ -171,6 +171,13 @@ TEST(GemmBenchCli, ListShowsStatusWithoutRunning) {
   EXPECT_NE(r.out.find("skipped: oneDNN 2.6 has no f8_e4m3"), std::string::npos);
 }
 
+TEST(GemmBenchCli, ListTestsPrintsCanonicalNames) {
+  if (no_backend()) GTEST_SKIP() << "built without backends";
+  const Outcome r = run(GEMM_BENCH, "--benchmark_list_tests --shapes=smoke --benchmark_filter=int8/.*odd_tn");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "gemm/onednn/int8/smoke/smoke/odd_tn/m33n67k129\n");
+}
+
 struct BadInput {
   std::string args, message;
 };

@@ -10,42 +10,22 @@
 #include "common/input_error.hpp"
 #include "common/precision.hpp"
 #include "gemm/gemm_problem.hpp"
+#include "test_util.hpp"
 
 namespace dlbench {
 namespace {
 
+using test::contains;
+
 GemmProblem make(std::int64_t m, std::int64_t n, std::int64_t k, Precision prec = Precision::fp32,
                  bool trans_a = false, bool trans_b = false, std::int64_t batch = 1, double alpha = 1.0,
                  double beta = 0.0) {
-  GemmProblem p;
-  p.m = m;
-  p.n = n;
-  p.k = k;
-  p.precision = prec;
-  p.trans_a = trans_a;
-  p.trans_b = trans_b;
-  p.batch = batch;
-  p.alpha = alpha;
-  p.beta = beta;
-  return p;
+  return test::gemm(m, n, k, prec, trans_a, trans_b, batch, alpha, beta);
 }
 
-// The message of the InputError that parse() throws, or a marker when it throws nothing (or something else).
 std::string parse_error(const std::string& text, const std::string& where = "problem",
                         bool* precision_given = nullptr) {
-  try {
-    GemmProblem::parse(text, where, precision_given);
-  } catch (const InputError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an InputError: ") + e.what() + ">";
-  }
-  return "<no exception>";
-}
-
-::testing::AssertionResult contains(const std::string& haystack, const std::string& needle) {
-  if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << haystack << "' does not contain '" << needle << "'";
+  return test::input_error_of([&] { GemmProblem::parse(text, where, precision_given); });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "common/precision.hpp"
 #include "gemm/gemm_problem.hpp"
 #include "gemm/gemm_reference.hpp"
+#include "test_util.hpp"
 
 namespace dlbench {
 namespace {
@@ -27,17 +28,7 @@ HostBuffer buffer_of(DataType type, const std::vector<double>& values) {
 GemmProblem problem(std::int64_t m, std::int64_t n, std::int64_t k, bool trans_a, bool trans_b,
                     Precision prec = Precision::fp32, std::int64_t batch = 1, double alpha = 1.0,
                     double beta = 0.0) {
-  GemmProblem p;
-  p.m = m;
-  p.n = n;
-  p.k = k;
-  p.trans_a = trans_a;
-  p.trans_b = trans_b;
-  p.precision = prec;
-  p.batch = batch;
-  p.alpha = alpha;
-  p.beta = beta;
-  return p;
+  return test::gemm(m, n, k, prec, trans_a, trans_b, batch, alpha, beta);
 }
 
 // All of D for `batch`, row-major m×n, from gemm_reference_element.

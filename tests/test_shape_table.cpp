@@ -11,6 +11,7 @@
 #include "common/input_error.hpp"
 #include "common/shape_table.hpp"
 #include "gemm/gemm_table.hpp"
+#include "test_util.hpp"
 
 namespace dlbench {
 namespace {
@@ -22,21 +23,10 @@ std::vector<GemmTableRow> gemm_rows(const std::string& text) {
   return read_gemm_rows(ShapeTable::parse(text, kSource, "mem"));
 }
 
-// The message of the InputError that parsing `text` as a GEMM table throws, or a marker when there is none.
-std::string gemm_error(const std::string& text) {
-  try {
-    gemm_rows(text);
-  } catch (const InputError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an InputError: ") + e.what() + ">";
-  }
-  return "<no exception>";
-}
+using test::contains;
 
-::testing::AssertionResult contains(const std::string& haystack, const std::string& needle) {
-  if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << haystack << "' does not contain '" << needle << "'";
+std::string gemm_error(const std::string& text) {
+  return test::input_error_of([&] { gemm_rows(text); });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

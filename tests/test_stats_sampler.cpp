@@ -67,13 +67,8 @@ struct ScriptedOp final : Operation {
 TEST(Sampler, SteadyOperationConvergesAtTheMinimums) {
   ScriptedOp op;
   op.fallback = 1e-3;
-  SamplerConfig c;
-  c.warmup_s = 0;
-  c.sample_s = 1e-3;
-  c.min_samples = 10;
-  c.min_time_s = 0.02;
-  c.max_time_s = 60;
-  c.noise_pct = 0.5;
+  const SamplerConfig c{
+      .warmup_s = 0, .sample_s = 1e-3, .min_samples = 10, .min_time_s = 0.02, .max_time_s = 60, .noise_pct = 0.5};
   const Measurement m = measure(op, c);
   EXPECT_TRUE(m.converged);
   EXPECT_EQ(m.runs_per_sample, 1);
@@ -85,12 +80,7 @@ TEST(Sampler, SteadyOperationConvergesAtTheMinimums) {
 TEST(Sampler, ShortCallsAreBatchedIntoSamples) {
   ScriptedOp op;
   op.fallback = 1e-5;
-  SamplerConfig c;
-  c.warmup_s = 0;
-  c.sample_s = 1e-3;
-  c.min_samples = 5;
-  c.min_time_s = 0;
-  c.max_time_s = 60;
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 1e-3, .min_samples = 5, .min_time_s = 0, .max_time_s = 60};
   const Measurement m = measure(op, c);
   EXPECT_EQ(m.runs_per_sample, 100);
   EXPECT_NEAR(m.per_run.median, 1e-5, 1e-15);
@@ -101,12 +91,7 @@ TEST(Sampler, WarmupRunsAreNotSampled) {
   ScriptedOp op;
   op.script = {0.5, 0.5};  // two slow warm-up calls (first-call costs) must not reach the statistics
   op.fallback = 1e-3;
-  SamplerConfig c;
-  c.warmup_s = 0;
-  c.sample_s = 0;
-  c.min_samples = 3;
-  c.min_time_s = 0;
-  c.max_time_s = 60;
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 0, .min_samples = 3, .min_time_s = 0, .max_time_s = 60};
   const Measurement m = measure(op, c);
   EXPECT_NEAR(m.per_run.max, 1e-3, 1e-12);
 }
@@ -115,12 +100,8 @@ TEST(Sampler, NoisyOperationStopsAtMaxTimeUnconverged) {
   ScriptedOp op;
   op.fallback = 1e-6;
   op.alternate = true;
-  SamplerConfig c;
-  c.warmup_s = 0;
-  c.sample_s = 0;
-  c.min_samples = 2;
-  c.min_time_s = 0;
-  c.max_time_s = 0.05;  // real seconds: the loop must end by itself
+  // max_time_s is real seconds: the loop must end by itself.
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 0, .min_samples = 2, .min_time_s = 0, .max_time_s = 0.05};
   const Measurement m = measure(op, c);
   EXPECT_FALSE(m.converged);
   EXPECT_GT(m.per_run.cov(), 0.3);

@@ -147,7 +147,7 @@ class OneDnnGemm final : public GemmBackend {
     if (!onednn_type(t.input) || !onednn_type(t.output))
       return Support::no("oneDNN 2.6 has no " + std::string(to_string(t.input)) + " data type");
     try {
-      const auto pd = primitive_desc(p, config);
+      const auto pd = primitive_desc(make_descs(p, config));
       const std::string impl = pd.impl_info_str();
       if (impl.rfind("ref", 0) == 0)
         return Support::no("only oneDNN's reference implementation (" + impl + ") runs " + std::string(t.name) +
@@ -162,13 +162,12 @@ class OneDnnGemm final : public GemmBackend {
   std::unique_ptr<GemmOperation> prepare(const GemmProblem& p, const GemmConfig& config,
                                          const GemmOperands& in) override {
     const Descs descs = make_descs(p, config);
-    const auto pd = primitive_desc(p, config);
+    const auto pd = primitive_desc(descs);
     return std::make_unique<OneDnnGemmOperation>(engine_, stream_, pd, descs, in);
   }
 
  private:
-  dnnl::matmul::primitive_desc primitive_desc(const GemmProblem& p, const GemmConfig& config) const {
-    const Descs d = make_descs(p, config);
+  dnnl::matmul::primitive_desc primitive_desc(const Descs& d) const {
     const dnnl::matmul::desc desc(d.a, d.b_arg, d.d);
     return dnnl::matmul::primitive_desc(desc, d.attr, engine_);
   }

@@ -1,3 +1,4 @@
+// The main every benchmark binary shares (declared in suite.hpp).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -16,7 +17,7 @@ void add_common_flags(FlagSet& flags, CommonOptions& o) {
   flags.add_list("shapes", "shape tables by name (shapes/<kernel>/NAME.csv) or path; comma-separated", &o.shapes);
   flags.add_list("backends", "backends to run (default: all registered; see --list)", &o.backends);
   flags.add_list("precisions", "precisions to run (default: all)", &o.precisions);
-  flags.add_list("problem", "run these canonical problems instead of tables (e.g. m4096n4096k4096_nt_bf16)",
+  flags.add_list("problem", "run these canonical problem strings instead of tables (see README)",
                  &o.problems);
   flags.add_string("shapes_dir", "DIR", "look for shape tables here first", &o.shapes_dir);
   flags.add_string("csv", "FILE", "write one CSV row per case to FILE, as each case finishes", &o.csv);
@@ -40,8 +41,9 @@ void print_list(const Suite& suite, const std::vector<std::unique_ptr<Case>>& ca
     std::printf("  %-10s %s\n", b.name.c_str(),
                 b.unavailable_reason.empty() ? (b.library + " on " + b.device).c_str()
                                              : ("unavailable: " + b.unavailable_reason).c_str());
-  std::printf("\nCases (%zu):\n", cases.size());
+  std::printf("\nCases (--benchmark_filter applies):\n");
   for (const auto& c : cases) {
+    if (!selected_by_filter(c->id().name())) continue;
     const Support s = c->support();
     std::printf("  %-70s %s\n", c->id().name().c_str(), s.ok ? "runnable" : ("skipped: " + s.reason).c_str());
   }
@@ -63,6 +65,10 @@ int bench_main(int argc, char** argv, Suite& suite) {
       return 0;
     }
   Reporters reporters = make_reporters(argc, argv);
+  bool list_names = false;  // --benchmark_list_tests: answered here, with the names the reporters print
+  for (int i = 1; i < argc; ++i)
+    list_names = list_names || std::strcmp(argv[i], "--benchmark_list_tests") == 0 ||
+                 std::strcmp(argv[i], "--benchmark_list_tests=true") == 0;
   benchmark::Initialize(&argc, argv);  // strips the --benchmark_* flags it knows
 
   std::vector<std::unique_ptr<Case>> cases;
@@ -78,6 +84,11 @@ int bench_main(int argc, char** argv, Suite& suite) {
   }
   if (options.list) {
     print_list(suite, cases);
+    return 0;
+  }
+  if (list_names) {
+    for (const auto& c : cases)
+      if (selected_by_filter(c->id().name())) std::printf("%s\n", c->id().name().c_str());
     return 0;
   }
 

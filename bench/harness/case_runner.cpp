@@ -52,9 +52,7 @@ void CaseRunner::register_benchmarks() {
   }
 }
 
-int CaseRunner::count_selected() const {
-  // Mirrors Google Benchmark 1.7.1's own matching: POSIX extended regex searched in the name, "all" or empty
-  // selects everything, a leading '-' negates.
+bool selected_by_filter(const std::string& name) {
   std::string spec = benchmark::GetBenchmarkFilter();
   if (spec.empty() || spec == "all") spec = ".";
   bool negate = false;
@@ -63,13 +61,16 @@ int CaseRunner::count_selected() const {
     spec.erase(0, 1);
   }
   try {
-    const std::regex re(spec, std::regex::extended);
-    int n = 0;
-    for (const auto& c : cases_) n += std::regex_search(c->id().name(), re) != negate;
-    return n;
+    return std::regex_search(name, std::regex(spec, std::regex::extended)) != negate;
   } catch (const std::regex_error&) {
-    return static_cast<int>(cases_.size());  // Google Benchmark reports the bad regex itself
+    return true;
   }
+}
+
+int CaseRunner::count_selected() const {
+  int n = 0;
+  for (const auto& c : cases_) n += selected_by_filter(c->id().name());
+  return n;
 }
 
 namespace {

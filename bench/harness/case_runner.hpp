@@ -21,6 +21,11 @@ const std::vector<std::string>& csv_head_columns();
 const std::vector<std::string>& csv_tail_columns();
 std::vector<std::string> csv_columns(const std::vector<std::string>& kernel_columns);
 
+// Whether `name` is selected by Google Benchmark's current --benchmark_filter, matched as Google Benchmark 1.7.1
+// matches it (POSIX extended regex searched in the name; "all" or empty selects all; a leading '-' negates).
+// A filter that is not a valid regex selects everything here; Google Benchmark reports it itself.
+bool selected_by_filter(const std::string& name);
+
 struct Outcome {
   int ok = 0, skipped = 0, failed = 0;
 };

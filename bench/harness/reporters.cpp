@@ -34,9 +34,11 @@ void ConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
       std::snprintf(line, sizeof line, "%-*s %s\n", static_cast<int>(name_width_), name.c_str(),
                     run.error_message.c_str());
     } else if (run.run_type == Run::RT_Aggregate && run.aggregate_unit == benchmark::kPercentage) {
-      // The coefficient-of-variation aggregate over repetitions: a ratio, not a time.
+      // The coefficient of variation over repetitions. Google Benchmark 1.7.1 stores it unscaled in
+      // real_accumulated_time, but GetAdjustedRealTime() still applies the time unit and divides by the repetition
+      // count (664 % for a 2 % spread over 3 repetitions in ms), so read the raw fraction.
       std::snprintf(line, sizeof line, "%-*s %10.2f%%\n", static_cast<int>(name_width_), name.c_str(),
-                    run.GetAdjustedRealTime() * 100);
+                    run.real_accumulated_time * 100);
     } else {
       std::snprintf(line, sizeof line, "%-*s %11.4f %7.2f %7.0f %9.4f %9.3f %8.1f %9.2e\n",
                     static_cast<int>(name_width_), name.c_str(), run.GetAdjustedRealTime(), counter(run, "CoV%"),

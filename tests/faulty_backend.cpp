@@ -3,6 +3,7 @@
 //   m == 33: one output element is off by one            -> verification fails
 //   m == 17: prepare() throws                            -> the row fails with the error
 //   m == 1:  prepare() throws Unsupported                -> the row is skipped with the reason
+//   m == 96: run() throws once it is being timed         -> the row fails with the error
 //   otherwise: a correct (naive) GEMM in fp32 and int8; other precisions are unsupported.
 #include <stdexcept>
 
@@ -18,6 +19,7 @@ class NaiveOperation final : public GemmOperation {
       : p_(p), a_(in.a), b_(in.b), c_(in.c), d_(in.c.type(), in.c.count()) {}
 
   void run() override {
+    if (p_.m == 96 && ++calls_ > 1) throw std::runtime_error("simulated failure while timing");
     const GemmOperands in{a_, b_, c_};
     for (std::int64_t b = 0; b < p_.batch; ++b)
       for (std::int64_t i = 0; i < p_.m; ++i)
@@ -31,6 +33,7 @@ class NaiveOperation final : public GemmOperation {
  private:
   GemmProblem p_;
   HostBuffer a_, b_, c_, d_;
+  int calls_ = 0;
 };
 
 class FaultyGemm final : public GemmBackend {

@@ -242,11 +242,14 @@ TEST(FaultyBackend, WrongResultFailsRowAndExitCodeOthersStillRun) {
   EXPECT_NE(by_m.at("17").at("reason").find("simulated library error"), std::string::npos);
   EXPECT_EQ(by_m.at("1").at("status"), "skipped");
   EXPECT_EQ(by_m.at("1").at("reason"), "simulated late refusal");
+  EXPECT_EQ(by_m.at("96").at("status"), "failed");
+  EXPECT_EQ(by_m.at("96").at("reason"), "error while timing: simulated failure while timing");
+  EXPECT_EQ(by_m.at("96").at("verified"), "true");  // it failed after a correct verified call
   int ok = 0;
   for (const auto& row : rows) ok += row.at("status") == "ok";
-  EXPECT_EQ(ok, 8);
+  EXPECT_EQ(ok, 7);
   EXPECT_NE(r.out.find("failed: verification failed"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("8 ok, 1 skipped, 2 failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("7 ok, 1 skipped, 3 failed"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -79,7 +79,8 @@ std::string fmt(double v) { return format_number(v); }
 
 }  // namespace
 
-void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason) {
+void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason,
+                        bool loop_done) {
   row.emplace_back("status", status);
   row.emplace_back("reason", reason);
   if (csv_) csv_->write(row);
@@ -90,8 +91,9 @@ void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& 
     // Google Benchmark 1.7.1 has no SkipWithMessage: an error whose message starts with the status is how the
     // console and JSON show a skipped or failed case without losing the other cases' results.
     state.SkipWithError((status + ": " + reason).c_str());
-    for (auto _ : state) {
-    }
+    if (!loop_done)
+      for (auto _ : state) {  // an errored state runs no iteration; the loop just closes it
+      }
   }
 }
 
@@ -137,14 +139,17 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
                       check.mode + ")");
 
   Measurement m;
-  try {
-    for (auto _ : state) {
+  std::string timing_error;
+  for (auto _ : state) {
+    // Caught inside the loop: Google Benchmark's state must not see its loop entered twice.
+    try {
       m = measure(*prepared.op, sampler_);
       state.SetIterationTime(m.per_run.median);
+    } catch (const std::exception& e) {
+      timing_error = std::string("error while timing: ") + e.what();
     }
-  } catch (const std::exception& e) {
-    return finish(state, std::move(row), "failed", std::string("error while timing: ") + e.what());
   }
+  if (!timing_error.empty()) return finish(state, std::move(row), "failed", timing_error, true);
 
   const double t = m.per_run.median;
   const double tflops = c.flops() / t / 1e12;

@@ -119,13 +119,18 @@ class OneDnnGemmOperation final : public GemmOperation {
 
 class OneDnnGemm final : public GemmBackend {
  public:
-  explicit OneDnnGemm(const BackendSettings& settings)
-      : threads_(settings.threads), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+  explicit OneDnnGemm(const BackendSettings& settings) : threads_(settings.threads) {
     // oneDNN's Debian build threads with OpenMP: its pool size is the thread count of every primitive.
     omp_set_num_threads(threads_);
+    try {
+      engine_ = dnnl::engine(dnnl::engine::kind::cpu, 0);
+      stream_ = dnnl::stream(engine_);
+    } catch (const dnnl::error& e) {
+      unavailable_ = std::string("oneDNN could not create a CPU engine: ") + e.what();
+    }
   }
 
-  Availability availability() const override { return {}; }
+  Availability availability() const override { return {unavailable_.empty(), unavailable_}; }
 
   std::string device() const override {
     return cpu_model() + ", " + isa_name(dnnl::get_effective_cpu_isa()) + ", " + std::to_string(threads_) +
@@ -173,6 +178,7 @@ class OneDnnGemm final : public GemmBackend {
   }
 
   int threads_;
+  std::string unavailable_;
   dnnl::engine engine_;
   mutable dnnl::stream stream_;
 };

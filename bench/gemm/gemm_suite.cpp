@@ -103,7 +103,7 @@ std::vector<std::unique_ptr<Case>> GemmSuite::build(const CommonOptions& o) {
       }
     }
   }
-  // A --problem whose precision was excluded by --precisions would silently vanish; add it after all.
+  // Every --problem named a precision that --precisions excludes: say so rather than run nothing.
   if (!o.problems.empty() && cases.empty())
     throw InputError("--problem: no case left after --precisions (the problem names its own precision)");
   return cases;

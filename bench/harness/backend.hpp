@@ -32,6 +32,8 @@ struct Support {
   static Support no(std::string why) { return {false, std::move(why)}; }
 };
 
+// Constructors must not throw: a backend whose library or device cannot be initialised here is still created,
+// and says why through availability(), so its cases become skipped rows instead of ending the run.
 class Backend {
  public:
   virtual ~Backend() = default;

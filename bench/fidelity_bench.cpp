@@ -32,27 +32,43 @@ double bare_seconds_per_call(Operation& op, double budget_s, double estimate_s) 
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(calls);
 }
 
-// A call that does nothing: timing it measures only the loop around it.
+// The two timings of one operation over interleaved rounds, each summarised by its median over the rounds, so
+// one round disturbed by the host does not decide the ratio.
+struct Comparison {
+  double harness = 0;       // the harness's reported figure: median seconds per call
+  double harness_mean = 0;  // the harness samples' mean, to compare like with like with the bare loop
+  double bare = 0;          // bare loop: mean seconds per call
+};
+
+Comparison compare(Operation& op, const SamplerConfig& sampler, int rounds, double bare_time) {
+  std::vector<double> harness, harness_mean, bare;
+  for (int r = 0; r < rounds; ++r) {
+    const Measurement m = measure(op, sampler);
+    harness.push_back(m.per_run.median);
+    harness_mean.push_back(m.per_run.mean);
+    bare.push_back(bare_seconds_per_call(op, bare_time, m.per_run.median));
+  }
+  return {summarize(harness).median, summarize(harness_mean).median, summarize(bare).median};
+}
+
+// A call that does nothing: timing it measures only the loop around it. Not inlinable: GCC devirtualises
+// speculatively for the one Operation type it sees here, and an inlined empty body would time an empty loop
+// against the harness's real call.
 struct NullOperation final : Operation {
-  void run() override { asm volatile("" ::: "memory"); }  // kept: the compiler may not drop the call
+  [[gnu::noinline]] void run() override { asm volatile("" ::: "memory"); }
 };
 
 // Prints the harness's cost per call against a bare loop, both timing the empty operation.
-void report_overhead(const SamplerConfig& sampler, double bare_time) {
+void report_overhead(const SamplerConfig& sampler, int rounds, double bare_time) {
   NullOperation null_op;
   // Through a volatile pointer so that neither loop can see the type and inline the call away: a real
   // operation is a virtual call in both loops too.
   Operation* volatile null = &null_op;
-  std::vector<double> harness, bare;
-  for (int r = 0; r < 5; ++r) {
-    harness.push_back(measure(*null, sampler).per_run.median);
-    bare.push_back(bare_seconds_per_call(*null, bare_time, 1e-9));
-  }
-  const double h = summarize(harness).median, b = summarize(bare).median;
-  const double overhead = std::max(0.0, h - b);
+  const Comparison c = compare(*null, sampler, rounds, bare_time);
+  const double overhead = std::max(0.0, c.harness - c.bare);
   std::printf("empty call: harness %.3f ns, bare loop %.3f ns per call (harness - bare = %+.3f ns), so fidelity "
               ">= %.6f for 100 us calls\n\n",
-              h * 1e9, b * 1e9, (h - b) * 1e9, 100e-6 / (100e-6 + overhead));
+              c.harness * 1e9, c.bare * 1e9, (c.harness - c.bare) * 1e9, 100e-6 / (100e-6 + overhead));
 }
 
 }  // namespace
@@ -86,7 +102,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  report_overhead(o.sampler, bare_time);
+  report_overhead(o.sampler, rounds, bare_time);
   std::unique_ptr<CsvWriter> csv;
   if (!o.csv.empty())
     csv = std::make_unique<CsvWriter>(
@@ -99,24 +115,17 @@ int main(int argc, char** argv) {
   for (auto& c : cases) {
     const Support s = c->support();
     if (!s.ok) {
-      std::printf("%-50s skipped: %s\n", c->id().name().c_str(), s.reason.c_str());
+      std::printf("%-48s skipped: %s\n", c->id().name().c_str(), s.reason.c_str());
       continue;
     }
     Prepared p = c->prepare();
     if (!p.check.passed) {
-      std::printf("%-50s failed verification (error %g)\n", c->id().name().c_str(), p.check.error);
+      std::printf("%-48s failed verification (error %g)\n", c->id().name().c_str(), p.check.error);
       ++failures;
       continue;
     }
-    std::vector<double> harness, harness_mean, bare;
-    for (int r = 0; r < rounds; ++r) {
-      const Measurement m = measure(*p.op, o.sampler);
-      harness.push_back(m.per_run.median);
-      harness_mean.push_back(m.per_run.mean);
-      bare.push_back(bare_seconds_per_call(*p.op, bare_time, m.per_run.median));
-    }
-    // Medians over the rounds: one round disturbed by the host does not decide the ratio.
-    const double h = summarize(harness).median, hm = summarize(harness_mean).median, b = summarize(bare).median;
+    const Comparison cmp = compare(*p.op, o.sampler, rounds, bare_time);
+    const double h = cmp.harness, hm = cmp.harness_mean, b = cmp.bare;
     const double fidelity = b / h, fidelity_mean = b / hm;  // throughput ratio = inverse time ratio
     std::printf("%-48s %11.4f %11.4f %11.4f %9.4f %9.4f %9.4f %9.4f\n", c->id().name().c_str(), h * 1e3, hm * 1e3,
                 b * 1e3, c->flops() / h / 1e12, c->flops() / b / 1e12, fidelity, fidelity_mean);

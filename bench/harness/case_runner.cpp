@@ -79,8 +79,7 @@ std::string fmt(double v) { return format_number(v); }
 
 }  // namespace
 
-void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason,
-                        bool loop_done) {
+void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason) {
   row.emplace_back("status", status);
   row.emplace_back("reason", reason);
   if (csv_) csv_->write(row);
@@ -89,11 +88,9 @@ void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& 
   } else {
     status == "skipped" ? ++outcome_.skipped : ++outcome_.failed;
     // Google Benchmark 1.7.1 has no SkipWithMessage: an error whose message starts with the status is how the
-    // console and JSON show a skipped or failed case without losing the other cases' results.
+    // console and JSON show a skipped or failed case without losing the other cases' results. An errored state
+    // may return without entering its loop.
     state.SkipWithError((status + ": " + reason).c_str());
-    if (!loop_done)
-      for (auto _ : state) {  // an errored state runs no iteration; the loop just closes it
-      }
   }
 }
 
@@ -149,7 +146,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
       timing_error = std::string("error while timing: ") + e.what();
     }
   }
-  if (!timing_error.empty()) return finish(state, std::move(row), "failed", timing_error, true);
+  if (!timing_error.empty()) return finish(state, std::move(row), "failed", timing_error);
 
   const double t = m.per_run.median;
   const double tflops = c.flops() / t / 1e12;

@@ -45,8 +45,7 @@ class CaseRunner {
  private:
   void run(benchmark::State& state, Case& c, std::size_t index);
   // Writes the row, tallies the status and, unless ok, marks the benchmark skipped/failed for Google Benchmark.
-  void finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason,
-              bool loop_done = false);
+  void finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason);
 
   std::vector<std::unique_ptr<Case>> cases_;
   SamplerConfig sampler_;

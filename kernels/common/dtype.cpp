@@ -59,6 +59,9 @@ namespace {
 // narrow formats whose hardware conversions are not portable. Returns sign|exp|mantissa in the low bits; the caller
 // handles the format's special values. Rounding is to nearest, ties to even, including into subnormals.
 std::uint32_t encode_magnitude(double a, int mbits, int bias) {
+  // Infinity goes the way of any overflow: above every format's largest finite pattern, so each encoder's own
+  // overflow rule (infinity or saturation) applies to it too.
+  if (std::isinf(a)) return 0xffffffffu;
   int e = 0;
   const double frac = std::frexp(a, &e);  // a = frac * 2^e, frac in [0.5, 1)
   int exp_field = e - 1 + bias;           // biased exponent for 1.m form
@@ -82,7 +85,6 @@ std::uint16_t encode_f16(double v) {
   const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
-  if (std::isinf(a)) return sign | 0x7c00;
   const std::uint32_t bits = encode_magnitude(a, 10, 15);
   if (bits >= 0x7c00) return sign | 0x7c00;  // overflow to infinity
   return static_cast<std::uint16_t>(sign | bits);
@@ -93,7 +95,6 @@ std::uint16_t encode_bf16(double v) {
   const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
-  if (std::isinf(a)) return sign | 0x7f80;
   const std::uint32_t bits = encode_magnitude(a, 7, 127);
   if (bits >= 0x7f80) return sign | 0x7f80;
   return static_cast<std::uint16_t>(sign | bits);
@@ -105,7 +106,6 @@ std::uint8_t encode_f8_e4m3(double v) {
   const std::uint8_t sign = std::signbit(v) ? 0x80 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
-  if (std::isinf(a)) return sign | 0x7e;  // no infinity in E4M3: saturate
   std::uint32_t bits = encode_magnitude(a, 3, 7);
   if (bits > 0x7e) bits = 0x7e;  // saturate
   return static_cast<std::uint8_t>(sign | bits);
@@ -116,7 +116,6 @@ std::uint8_t encode_f8_e5m2(double v) {
   const std::uint8_t sign = std::signbit(v) ? 0x80 : 0;
   const double a = std::fabs(v);
   if (a == 0) return sign;
-  if (std::isinf(a)) return sign | 0x7b;  // saturating conversion, as for finite overflow
   std::uint32_t bits = encode_magnitude(a, 2, 15);
   if (bits > 0x7b) bits = 0x7b;  // saturate to 57344
   return static_cast<std::uint8_t>(sign | bits);

@@ -65,7 +65,8 @@ TEST(Csv, GemmColumnsAreTheDocumentedInterface) {
       "m",      "n",       "k",       "trans_a",   "trans_b",  "batch",          "alpha",     "beta",
       "b_layout", "problem", "flops", "bytes",     "time_ms",  "time_ms_min",    "time_ms_max", "samples",
       "cov_pct", "tflops", "gbps",    "intensity", "error",    "tolerance",      "verified",  "verify_mode",
-      "status", "reason",  "implementation", "threads", "runs_per_sample", "converged", "repetition"};
+      "status", "reason",  "implementation", "threads", "runs_per_sample", "cache", "clock_mhz",
+      "throttled", "converged", "repetition"};
   EXPECT_EQ(csv_columns(GemmCase::column_names()), expected);
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 
+#include "harness/case_runner.hpp"
 #include "harness/sampler.hpp"
 #include "harness/stats.hpp"
 
@@ -54,12 +55,25 @@ struct ScriptedOp final : Operation {
     }
     clock += t;
   }
+  // What the timer saw, for the cache-mode tests.
+  std::vector<int> sample_runs;
+  std::vector<CacheMode> sample_modes;
+  double clock_hz = 0, rated_hz = 0;
+  CacheMode default_mode = CacheMode::hot;
   struct VirtualTimer final : Timer {
     ScriptedOp* op;
-    double t0 = 0;
     explicit VirtualTimer(ScriptedOp* o) : op(o) {}
-    void start() override { t0 = op->clock; }
-    double stop() override { return op->clock - t0; }
+    SampleTime time(Operation& o, int runs, CacheMode mode) override {
+      op->sample_runs.push_back(runs);
+      op->sample_modes.push_back(mode);
+      const double t0 = op->clock;
+      for (int r = 0; r < runs; ++r) o.run();
+      return {op->clock - t0, op->clock_hz};
+    }
+    CacheMode default_mode() const override { return op->default_mode; }
+    double rated_clock_hz() const override { return op->rated_hz; }
+    int max_runs_per_sample() const override { return 50; }
+    double cache_bytes() const override { return 1e6; }
   };
   std::unique_ptr<Timer> make_timer() override { return std::make_unique<VirtualTimer>(this); }
 };
@@ -79,12 +93,69 @@ TEST(Sampler, SteadyOperationConvergesAtTheMinimums) {
 
 TEST(Sampler, ShortCallsAreBatchedIntoSamples) {
   ScriptedOp op;
-  op.fallback = 1e-5;
+  op.fallback = 1e-4;
   const SamplerConfig c{.warmup_s = 0, .sample_s = 1e-3, .min_samples = 5, .min_time_s = 0, .max_time_s = 60};
   const Measurement m = measure(op, c);
-  EXPECT_EQ(m.runs_per_sample, 100);
-  EXPECT_NEAR(m.per_run.median, 1e-5, 1e-15);
+  EXPECT_EQ(m.cache, CacheMode::hot);  // the timer's default
+  EXPECT_EQ(m.runs_per_sample, 10);
+  EXPECT_NEAR(m.per_run.median, 1e-4, 1e-15);
   EXPECT_EQ(m.per_run.samples, 5);
+}
+
+TEST(Sampler, HotBatchesAreCappedByTheTimer) {
+  ScriptedOp op;
+  op.fallback = 1e-6;  // 1000 calls would fill a sample; this timer takes at most 50
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 1e-3, .min_samples = 3, .min_time_s = 0, .max_time_s = 60};
+  EXPECT_EQ(measure(op, c).runs_per_sample, 50);
+}
+
+TEST(Sampler, ColdModeTimesOneCallPerSampleEvenWhenShort) {
+  ScriptedOp op;
+  op.fallback = 1e-6;
+  op.default_mode = CacheMode::cold;  // a device timer's default
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 1e-3, .min_samples = 4, .min_time_s = 0, .max_time_s = 60};
+  const Measurement m = measure(op, c);
+  EXPECT_EQ(m.cache, CacheMode::cold);
+  EXPECT_EQ(m.runs_per_sample, 1);
+  for (int runs : op.sample_runs) EXPECT_EQ(runs, 1);
+  for (CacheMode mode : op.sample_modes) EXPECT_EQ(mode, CacheMode::cold);  // warm-up too
+}
+
+TEST(Sampler, UserChoiceOverridesTheTimersDefault) {
+  ScriptedOp op;
+  op.default_mode = CacheMode::cold;
+  SamplerConfig c{.warmup_s = 0, .sample_s = 1e-3, .min_samples = 3, .min_time_s = 0, .max_time_s = 60};
+  c.cache = CacheMode::hot;
+  op.fallback = 1e-4;
+  const Measurement m = measure(op, c);
+  EXPECT_EQ(m.cache, CacheMode::hot);
+  EXPECT_EQ(m.runs_per_sample, 10);
+}
+
+TEST(Sampler, ClockBelowThresholdMarksTheCaseThrottled) {
+  ScriptedOp op;
+  op.rated_hz = 2.0e9;
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 0, .min_samples = 5, .min_time_s = 0, .max_time_s = 60};
+  op.clock_hz = 1.6e9;  // 80 % of rated: normal under load
+  Measurement m = measure(op, c);
+  EXPECT_DOUBLE_EQ(m.clock_hz, 1.6e9);
+  EXPECT_FALSE(m.throttled());
+  EXPECT_EQ(m.throttled_samples, 0);
+  op.clock_hz = 1.4e9;  // 70 %: under nvbench's 75 % threshold
+  m = measure(op, c);
+  EXPECT_TRUE(m.throttled());
+  EXPECT_EQ(m.throttled_samples, m.per_run.samples);
+  EXPECT_NE(measurement_remarks(m, 1e9).find("throttled: median clock 1400 MHz"), std::string::npos)
+      << measurement_remarks(m, 1e9);
+}
+
+TEST(Sampler, HotRowsOnCacheResidentOperandsSaySo) {
+  ScriptedOp op;
+  const SamplerConfig c{.warmup_s = 0, .sample_s = 0, .min_samples = 3, .min_time_s = 0, .max_time_s = 60};
+  const Measurement m = measure(op, c);  // hot; this timer's cache is 1 MB
+  EXPECT_NE(measurement_remarks(m, 5e5).find("fit in the 1 MB last-level cache"), std::string::npos)
+      << measurement_remarks(m, 5e5);
+  EXPECT_EQ(measurement_remarks(m, 5e6).find("last-level cache"), std::string::npos);
 }
 
 TEST(Sampler, WarmupRunsAreNotSampled) {

@@ -81,7 +81,7 @@ std::vector<std::unique_ptr<Case>> GemmSuite::build(const CommonOptions& o) {
   if (b_layout_ != "packed") layouts.push_back(BLayout::plain);
   if (b_layout_ != "plain") layouts.push_back(BLayout::packed);
 
-  const BackendSettings settings{o.threads, o.device};
+  const BackendSettings settings{o.threads, o.device, o.autotune, static_cast<std::size_t>(o.workspace_mb) << 20};
   std::vector<std::unique_ptr<Case>> cases;
   for (const auto& name : names) {
     auto& backend = backends_[name];
@@ -113,7 +113,7 @@ std::vector<Suite::BackendInfo> GemmSuite::backends() const {
   std::vector<BackendInfo> out;
   for (const auto& [name, backend] : backends_) {
     const Availability a = backend->availability();
-    out.push_back({name, backend->library(), backend->device(), a.available ? "" : a.reason});
+    out.push_back({name, backend->library(), backend->device(), a.available ? "" : a.reason, backend->context()});
   }
   return out;
 }

@@ -2,12 +2,14 @@
 // per kernel, by name, at static-initialisation time; nothing outside the folder lists it.
 #pragma once
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dlbench {
@@ -16,6 +18,12 @@ namespace dlbench {
 struct BackendSettings {
   int threads = 1;  // CPU backends: worker threads; recorded in every row
   int device = 0;   // device backends: which device
+  // Backends that choose among algorithms: 0 takes the library's own first choice (its heuristic); N > 0 times
+  // the library's top N candidates on each case and keeps the fastest. Rows say which was taken and how.
+  int autotune = 0;
+  // Scratch memory a device library may use per call. Larger lets some libraries pick faster algorithms (cuBLASLt
+  // asks for 32 MiB on Hopper); it is allocated once per case, outside the timed region.
+  std::size_t workspace_bytes = std::size_t{32} << 20;
 };
 
 // Whether a backend can run on this machine at all (library loaded, device present), and why not.
@@ -42,6 +50,9 @@ class Backend {
   virtual std::string device() const = 0;
   // The library and its version, e.g. "oneDNN 2.6.3 (a1b2c3d)".
   virtual std::string library() const = 0;
+  // Static facts for the run's context (Google Benchmark's JSON "context" and the console header): device name,
+  // PCI id, driver and library versions, ... as key/value pairs. Keys are prefixed with the backend name.
+  virtual std::vector<std::pair<std::string, std::string>> context() const { return {}; }
 };
 
 // Registry of the backends of one kernel interface (GemmBackend, later ConvBackend, ...).

@@ -24,6 +24,15 @@ void add_common_flags(FlagSet& flags, CommonOptions& o) {
   flags.add_bool("list", "list the cases and their status (runnable or skipped, and why) without running", &o.list);
   flags.add_int("threads", "CPU backends: worker threads", &o.threads, 1);
   flags.add_int("device", "device backends: device index", &o.device, 0);
+  flags.add_int("autotune",
+                "backends with algorithm choice: 0 = the library's heuristic pick; N = time its top N candidates "
+                "per case and keep the fastest",
+                &o.autotune, 0);
+  flags.add_int("workspace_mb", "device backends: scratch memory a library call may use, MiB", &o.workspace_mb, 0);
+  flags.add_choice("cache", {"auto", "cold", "hot"},
+                   "cold: caches flushed before each sample, one call per sample; hot: a batch of calls (a graph "
+                   "on GPUs) per sample; auto: cold on GPUs, hot on CPUs",
+                   &o.cache);
   flags.add_int("seed", "seed of the random inputs (each case derives its own from it and its name)", &o.seed, 0);
   flags.add_int("verify_samples", "output elements checked for problems too large for a full check",
                 &o.verify_samples, 1);
@@ -75,6 +84,7 @@ int bench_main(int argc, char** argv, Suite& suite) {
   std::unique_ptr<CsvWriter> csv;
   try {
     flags.parse(argc, argv);
+    options.sampler.cache = parse_cache_mode(options.cache);  // nullopt for "auto": each timer's own default
     cases = suite.build(options);
     if (!options.list && !options.csv.empty())
       csv = std::make_unique<CsvWriter>(options.csv, csv_columns(suite.columns()));
@@ -99,10 +109,14 @@ int bench_main(int argc, char** argv, Suite& suite) {
                             std::to_string(options.sampler.min_time_s) + " s, noise target " +
                             std::to_string(options.sampler.noise_pct) + " %, max " +
                             std::to_string(options.sampler.max_time_s) + " s per case; median reported");
-  for (const auto& b : suite.backends())
+  benchmark::AddCustomContext("dlbench.cache", options.cache == "auto" ? "auto (cold on GPUs, hot on CPUs)"
+                                                                      : options.cache);
+  for (const auto& b : suite.backends()) {
     benchmark::AddCustomContext("backend." + b.name, b.unavailable_reason.empty()
                                                           ? b.library + " on " + b.device
                                                           : "unavailable: " + b.unavailable_reason);
+    for (const auto& [key, value] : b.context) benchmark::AddCustomContext(b.name + "." + key, value);
+  }
 
   CaseRunner runner(std::move(cases), options.sampler, options.threads, std::move(csv));
   runner.register_benchmarks();

@@ -1,5 +1,6 @@
 #include "harness/case_runner.hpp"
 
+#include <cmath>
 #include <regex>
 
 #include "common/format.hpp"
@@ -16,7 +17,8 @@ const std::vector<std::string>& csv_tail_columns() {
   static const std::vector<std::string> cols{
       "flops",    "bytes",     "time_ms",   "time_ms_min", "time_ms_max",     "samples",   "cov_pct",
       "tflops",   "gbps",      "intensity", "error",       "tolerance",       "verified",  "verify_mode",
-      "status",   "reason",    "implementation", "threads", "runs_per_sample", "converged", "repetition"};
+      "status",   "reason",    "implementation", "threads", "runs_per_sample", "cache",   "clock_mhz",
+      "throttled", "converged", "repetition"};
   return cols;
 }
 
@@ -168,8 +170,29 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   row.emplace_back("tflops", fmt(tflops));
   row.emplace_back("gbps", fmt(gbps));
   row.emplace_back("runs_per_sample", std::to_string(m.runs_per_sample));
+  row.emplace_back("cache", std::string(to_string(m.cache)));
+  row.emplace_back("clock_mhz", m.clock_hz > 0 ? fmt(std::round(m.clock_hz / 1e6)) : "");
+  row.emplace_back("throttled", m.rated_clock_hz > 0 ? (m.throttled() ? "true" : "false") : "");
   row.emplace_back("converged", m.converged ? "true" : "false");
-  finish(state, std::move(row), "ok", m.converged ? "" : "noise target not met within --max_time");
+  if (m.clock_hz > 0) state.counters["clock_MHz"] = std::round(m.clock_hz / 1e6);
+  finish(state, std::move(row), "ok", measurement_remarks(m, c.bytes()));
+}
+
+std::string measurement_remarks(const Measurement& m, double bytes) {
+  std::vector<std::string> remarks;
+  if (!m.converged) remarks.push_back("noise target not met within --max_time");
+  if (m.throttled())
+    remarks.push_back("throttled: median clock " + fmt(std::round(m.clock_hz / 1e6)) + " MHz, " +
+                      std::to_string(m.throttled_samples) + " of " + std::to_string(m.per_run.samples) +
+                      " samples under " + fmt(m.throttle_fraction * 100) + " % of the rated " + fmt(std::round(m.rated_clock_hz / 1e6)) + " MHz");
+  // A hot figure on operands that fit in the last-level cache is a cache figure, not a memory one: say so.
+  if (m.cache == CacheMode::hot && m.cache_bytes > 0 && bytes <= m.cache_bytes)
+    remarks.push_back("hot: operands (" + fmt(std::round(bytes / 1e3) / 1e3) + " MB) fit in the " +
+                      fmt(std::round(m.cache_bytes / 1e3) / 1e3) + " MB last-level cache");
+  if (!m.notes.empty()) remarks.push_back(m.notes);
+  std::string out;
+  for (const auto& r : remarks) out += (out.empty() ? "" : "; ") + r;
+  return out;
 }
 
 }  // namespace dlbench

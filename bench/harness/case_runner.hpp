@@ -26,6 +26,10 @@ std::vector<std::string> csv_columns(const std::vector<std::string>& kernel_colu
 // A filter that is not a valid regex selects everything here; Google Benchmark reports it itself.
 bool selected_by_filter(const std::string& name);
 
+// The `reason` text of an ok row: what a reader must know about how it was measured (not converged, throttled,
+// operands resident in cache in hot mode, the timer's notes), "; "-separated; empty when nothing.
+std::string measurement_remarks(const Measurement& m, double bytes);
+
 struct Outcome {
   int ok = 0, skipped = 0, failed = 0;
 };

@@ -24,6 +24,9 @@ struct CommonOptions {
   bool list = false;
   int threads = 1;
   int device = 0;
+  int autotune = 0;
+  int workspace_mb = 32;
+  std::string cache = "auto";
   int seed = 1;
   int verify_samples = 2048;
   SamplerConfig sampler;
@@ -42,6 +45,7 @@ class Suite {
   // run's context.
   struct BackendInfo {
     std::string name, library, device, unavailable_reason;
+    std::vector<std::pair<std::string, std::string>> context;
   };
   virtual std::vector<BackendInfo> backends() const = 0;
 };

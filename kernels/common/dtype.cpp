@@ -1,5 +1,7 @@
 #include "common/dtype.hpp"
 
+#include "common/element_codec.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -23,19 +25,7 @@ std::string_view to_string(DataType t) {
   return "?";
 }
 
-std::size_t size_of(DataType t) {
-  switch (t) {
-    case DataType::f64: return 8;
-    case DataType::f32:
-    case DataType::s32: return 4;
-    case DataType::f16:
-    case DataType::bf16: return 2;
-    case DataType::f8_e4m3:
-    case DataType::f8_e5m2:
-    case DataType::s8: return 1;
-  }
-  return 0;
-}
+std::size_t size_of(DataType t) { return codec::bytes_of(t); }
 
 bool is_integer(DataType t) { return t == DataType::s8 || t == DataType::s32; }
 
@@ -53,73 +43,11 @@ double max_finite(DataType t) {
   return 0;
 }
 
-namespace {
-
-// Generic IEEE-style encoder for a binary format with `mbits` mantissa bits and exponent bias `bias`, used for the
-// narrow formats whose hardware conversions are not portable. Returns sign|exp|mantissa in the low bits; the caller
-// handles the format's special values. Rounding is to nearest, ties to even, including into subnormals.
-std::uint32_t encode_magnitude(double a, int mbits, int bias) {
-  // Infinity goes the way of any overflow: above every format's largest finite pattern, so each encoder's own
-  // overflow rule (infinity or saturation) applies to it too.
-  if (std::isinf(a)) return 0xffffffffu;
-  int e = 0;
-  const double frac = std::frexp(a, &e);  // a = frac * 2^e, frac in [0.5, 1)
-  int exp_field = e - 1 + bias;           // biased exponent for 1.m form
-  double scaled;
-  if (exp_field >= 1) {
-    scaled = std::ldexp(frac * 2.0 - 1.0, mbits);  // mantissa bits of a normal number
-  } else {
-    scaled = std::ldexp(a, mbits + bias - 1);  // subnormal: a / 2^(1-bias) * 2^mbits
-    exp_field = 0;
-  }
-  double mant = std::nearbyint(scaled);  // default rounding mode is nearest-even
-  std::uint32_t bits = (static_cast<std::uint32_t>(exp_field) << mbits) + static_cast<std::uint32_t>(mant);
-  // A mantissa that rounded up to 2^mbits carries into the exponent, which the addition above already did.
-  return bits;
-}
-
-}  // namespace
-
-std::uint16_t encode_f16(double v) {
-  if (std::isnan(v)) return 0x7e00;
-  const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-  const double a = std::fabs(v);
-  if (a == 0) return sign;
-  const std::uint32_t bits = encode_magnitude(a, 10, 15);
-  if (bits >= 0x7c00) return sign | 0x7c00;  // overflow to infinity
-  return static_cast<std::uint16_t>(sign | bits);
-}
-
-std::uint16_t encode_bf16(double v) {
-  if (std::isnan(v)) return 0x7fc0;
-  const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-  const double a = std::fabs(v);
-  if (a == 0) return sign;
-  const std::uint32_t bits = encode_magnitude(a, 7, 127);
-  if (bits >= 0x7f80) return sign | 0x7f80;
-  return static_cast<std::uint16_t>(sign | bits);
-}
-
-std::uint8_t encode_f8_e4m3(double v) {
-  // E4M3 (OCP): no infinities, NaN is S.1111.111, largest finite 448 = S.1111.110.
-  if (std::isnan(v)) return 0x7f;
-  const std::uint8_t sign = std::signbit(v) ? 0x80 : 0;
-  const double a = std::fabs(v);
-  if (a == 0) return sign;
-  std::uint32_t bits = encode_magnitude(a, 3, 7);
-  if (bits > 0x7e) bits = 0x7e;  // saturate
-  return static_cast<std::uint8_t>(sign | bits);
-}
-
-std::uint8_t encode_f8_e5m2(double v) {
-  if (std::isnan(v)) return 0x7e;
-  const std::uint8_t sign = std::signbit(v) ? 0x80 : 0;
-  const double a = std::fabs(v);
-  if (a == 0) return sign;
-  std::uint32_t bits = encode_magnitude(a, 2, 15);
-  if (bits > 0x7b) bits = 0x7b;  // saturate to 57344
-  return static_cast<std::uint8_t>(sign | bits);
-}
+// The encoders live in element_codec.hpp, shared with device code that generates inputs on a GPU.
+std::uint16_t encode_f16(double v) { return codec::encode_f16(v); }
+std::uint16_t encode_bf16(double v) { return codec::encode_bf16(v); }
+std::uint8_t encode_f8_e4m3(double v) { return codec::encode_f8_e4m3(v); }
+std::uint8_t encode_f8_e5m2(double v) { return codec::encode_f8_e5m2(v); }
 
 namespace {
 
@@ -178,25 +106,11 @@ double load(DataType t, const void* data, std::size_t i) {
   throw std::logic_error("load: unknown data type");
 }
 
-void store(DataType t, void* data, std::size_t i, double v) {
-  switch (t) {
-    case DataType::f64: static_cast<double*>(data)[i] = v; return;
-    case DataType::f32: static_cast<float*>(data)[i] = static_cast<float>(v); return;
-    case DataType::f16: static_cast<std::uint16_t*>(data)[i] = encode_f16(v); return;
-    case DataType::bf16: static_cast<std::uint16_t*>(data)[i] = encode_bf16(v); return;
-    case DataType::f8_e4m3: static_cast<std::uint8_t*>(data)[i] = encode_f8_e4m3(v); return;
-    case DataType::f8_e5m2: static_cast<std::uint8_t*>(data)[i] = encode_f8_e5m2(v); return;
-    case DataType::s8:
-      if (std::isnan(v)) v = 0;  // a NaN has no integer value; converting one is undefined behaviour
-      static_cast<std::int8_t*>(data)[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(v), -128.0, 127.0));
-      return;
-    case DataType::s32:
-      if (std::isnan(v)) v = 0;
-      static_cast<std::int32_t*>(data)[i] =
-          static_cast<std::int32_t>(std::clamp(std::nearbyint(v), -2147483648.0, 2147483647.0));
-      return;
-  }
-  throw std::logic_error("store: unknown data type");
+void store(DataType t, void* data, std::size_t i, double v) { store_bits(t, data, i, codec::encode(t, v)); }
+
+void store_bits(DataType t, void* data, std::size_t i, std::uint64_t bits) {
+  const std::size_t size = size_of(t);
+  std::memcpy(static_cast<unsigned char*>(data) + i * size, &bits, size);  // low bytes first: x86-64 and Arm64
 }
 
 }  // namespace dlbench

@@ -35,5 +35,7 @@ double decode_f8_e5m2(std::uint8_t bits);
 // (NaN stores as 0).
 double load(DataType t, const void* data, std::size_t i);
 void store(DataType t, void* data, std::size_t i, double v);
+// Writes the low size_of(t) bytes of `bits` (an encoded element) as element i.
+void store_bits(DataType t, void* data, std::size_t i, std::uint64_t bits);
 
 }  // namespace dlbench

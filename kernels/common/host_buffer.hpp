@@ -29,9 +29,10 @@ class HostBuffer {
   std::vector<std::byte> storage_;
 };
 
-// Fills with values drawn uniformly from [-1, 1] (floating types) or from the type's whole range (integers), each
-// rounded to the type, so that the reference sees exactly what the kernel reads. Zeros and constants are avoided
-// on purpose: they make some hardware run faster than on real data and hide indexing bugs.
+// Fills element i with codec::random_element(type, seed, i) (element_codec.hpp): uniform in [-1, 1) rounded to the
+// type, or a wide integer range. A device backend may generate the same values on the device from the same seed
+// instead of copying them. Zeros and constants are avoided on purpose: they make some hardware run faster than on
+// real data and hide indexing bugs.
 void fill_random(HostBuffer& buffer, std::uint64_t seed);
 
 // Writes a value no correct kernel produces (NaN, or INT32_MIN for integers) so unwritten outputs fail verification.
@@ -40,13 +41,13 @@ void fill_poison(HostBuffer& buffer);
 // SplitMix64: a small, fast generator whose streams are reproducible from a seed on every platform.
 class Rng {
  public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  explicit Rng(std::uint64_t seed) : seed_(seed) {}
   std::uint64_t next();
   double uniform();  // [0, 1)
   std::uint64_t below(std::uint64_t n) { return next() % n; }
 
  private:
-  std::uint64_t state_;
+  std::uint64_t seed_, drawn_ = 0;
 };
 
 // A stable 64-bit hash of text (FNV-1a), used to give each case its own reproducible seed.

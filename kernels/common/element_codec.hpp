@@ -1,0 +1,176 @@
+// Element encoders and the random-input generator, written once for the CPU and the GPU.
+//
+// A device backend generates its inputs on the device with these functions and the CPU reference reads the same
+// values from fill_random(): the two agree bit for bit by construction, not by testing two implementations against
+// each other. Everything here is plain arithmetic on integers and doubles whose results IEEE-754 fixes exactly
+// (frexp, ldexp, nearbyint, integer mixing), so host and device compilers cannot differ.
+//
+// This header is included by .cu files, so it uses only what both compilers provide: global-namespace math from
+// <math.h> (the names CUDA device code has too) and no library calls beyond it.
+#pragma once
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/dtype.hpp"
+
+#if defined(__CUDACC__)
+#define DLBENCH_HOST_DEVICE __host__ __device__
+#else
+#define DLBENCH_HOST_DEVICE
+#endif
+
+namespace dlbench::codec {
+
+DLBENCH_HOST_DEVICE inline bool is_nan(double v) { return v != v; }
+DLBENCH_HOST_DEVICE inline bool is_inf(double v) { return v == v && v - v != 0; }
+// The sign bit, -0.0 included (1/-0 is -inf).
+DLBENCH_HOST_DEVICE inline bool is_negative(double v) { return v < 0 || (v == 0 && 1.0 / v < 0); }
+
+DLBENCH_HOST_DEVICE inline uint32_t bytes_of(DataType t) {
+  switch (t) {
+    case DataType::f64: return 8;
+    case DataType::f32:
+    case DataType::s32: return 4;
+    case DataType::f16:
+    case DataType::bf16: return 2;
+    case DataType::f8_e4m3:
+    case DataType::f8_e5m2:
+    case DataType::s8: return 1;
+  }
+  return 0;
+}
+
+// Sign-less encoding of a positive finite or infinite `a` into a binary format with `mbits` mantissa bits and
+// exponent bias `bias`: exponent|mantissa in the low bits, rounded to nearest, ties to even, into subnormals too.
+// A mantissa that rounds up to 2^mbits carries into the exponent through the addition. Infinity returns all ones,
+// above every format's largest finite pattern, so each encoder's own overflow rule applies to it.
+DLBENCH_HOST_DEVICE inline uint32_t encode_magnitude(double a, int mbits, int bias) {
+  if (is_inf(a)) return 0xffffffffu;
+  int e = 0;
+  const double frac = frexp(a, &e);  // a = frac * 2^e, frac in [0.5, 1)
+  int exp_field = e - 1 + bias;      // biased exponent of the 1.m form
+  double scaled;
+  if (exp_field >= 1) {
+    scaled = ldexp(frac * 2.0 - 1.0, mbits);
+  } else {
+    scaled = ldexp(a, mbits + bias - 1);  // subnormal: a / 2^(1-bias) * 2^mbits
+    exp_field = 0;
+  }
+  const double mant = nearbyint(scaled);  // the default rounding mode: nearest, ties to even
+  return (static_cast<uint32_t>(exp_field) << mbits) + static_cast<uint32_t>(mant);
+}
+
+DLBENCH_HOST_DEVICE inline uint16_t encode_f16(double v) {
+  if (is_nan(v)) return 0x7e00;
+  const uint16_t sign = is_negative(v) ? 0x8000 : 0;
+  const double a = v < 0 ? -v : v;
+  if (a == 0) return sign;
+  const uint32_t bits = encode_magnitude(a, 10, 15);
+  if (bits >= 0x7c00) return sign | 0x7c00;  // overflow to infinity
+  return static_cast<uint16_t>(sign | bits);
+}
+
+DLBENCH_HOST_DEVICE inline uint16_t encode_bf16(double v) {
+  if (is_nan(v)) return 0x7fc0;
+  const uint16_t sign = is_negative(v) ? 0x8000 : 0;
+  const double a = v < 0 ? -v : v;
+  if (a == 0) return sign;
+  const uint32_t bits = encode_magnitude(a, 7, 127);
+  if (bits >= 0x7f80) return sign | 0x7f80;
+  return static_cast<uint16_t>(sign | bits);
+}
+
+// E4M3 (OCP): no infinities, NaN is S.1111.111, largest finite 448 = S.1111.110; overflow saturates.
+DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e4m3(double v) {
+  if (is_nan(v)) return 0x7f;
+  const uint8_t sign = is_negative(v) ? 0x80 : 0;
+  const double a = v < 0 ? -v : v;
+  if (a == 0) return sign;
+  uint32_t bits = encode_magnitude(a, 3, 7);
+  if (bits > 0x7e) bits = 0x7e;
+  return static_cast<uint8_t>(sign | bits);
+}
+
+// E5M2: overflow saturates to 57344 rather than becoming infinity (the OCP "satfinite" conversion).
+DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e5m2(double v) {
+  if (is_nan(v)) return 0x7e;
+  const uint8_t sign = is_negative(v) ? 0x80 : 0;
+  const double a = v < 0 ? -v : v;
+  if (a == 0) return sign;
+  uint32_t bits = encode_magnitude(a, 2, 15);
+  if (bits > 0x7b) bits = 0x7b;
+  return static_cast<uint8_t>(sign | bits);
+}
+
+// Integers round to nearest (ties to even) and saturate; NaN has no integer value and becomes 0.
+DLBENCH_HOST_DEVICE inline int64_t to_integer(double v, double lo, double hi) {
+  if (is_nan(v)) return 0;
+  const double r = nearbyint(v);
+  return static_cast<int64_t>(r < lo ? lo : (r > hi ? hi : r));
+}
+
+// The bit pattern of `v` stored as type t, in the low bytes_of(t) bytes.
+DLBENCH_HOST_DEVICE inline uint64_t encode(DataType t, double v) {
+  switch (t) {
+    case DataType::f64: {
+      uint64_t bits;
+      memcpy(&bits, &v, 8);
+      return bits;
+    }
+    case DataType::f32: {
+      const float f = static_cast<float>(v);  // round to nearest even on both host and device
+      uint32_t bits;
+      memcpy(&bits, &f, 4);
+      return bits;
+    }
+    case DataType::f16: return encode_f16(v);
+    case DataType::bf16: return encode_bf16(v);
+    case DataType::f8_e4m3: return encode_f8_e4m3(v);
+    case DataType::f8_e5m2: return encode_f8_e5m2(v);
+    case DataType::s8: return static_cast<uint8_t>(static_cast<int8_t>(to_integer(v, -128.0, 127.0)));
+    case DataType::s32:
+      return static_cast<uint32_t>(static_cast<int32_t>(to_integer(v, -2147483648.0, 2147483647.0)));
+  }
+  return 0;
+}
+
+// SplitMix64 at position `index` of the stream seeded with `seed`: the (index+1)-th output of the sequential
+// generator, computed directly so that every GPU thread can produce its own element.
+DLBENCH_HOST_DEVICE inline uint64_t splitmix64_at(uint64_t seed, uint64_t index) {
+  uint64_t z = seed + (index + 1) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Element `index` of a random input of type t, as stored bits. Floating types: uniform in [-1, 1) rounded to the
+// type. Integer types span a wide range (all of int8; ±1024 for int32 accumulators), because saturation and
+// sign-handling bugs only show on large magnitudes. Never constant: constants run faster on some hardware and
+// hide indexing bugs.
+DLBENCH_HOST_DEVICE inline uint64_t random_element(DataType t, uint64_t seed, uint64_t index) {
+  const uint64_t r = splitmix64_at(seed, index);
+  if (t == DataType::s8) return encode(t, -128.0 + static_cast<double>(r % 256));
+  if (t == DataType::s32) return encode(t, -1024.0 + static_cast<double>(r % 2049));
+  const double uniform = static_cast<double>(r >> 11) * 0x1.0p-53;  // [0, 1)
+  return encode(t, uniform * 2.0 - 1.0);
+}
+
+// The value no correct kernel writes (the type's quiet NaN; the most negative integer), to poison outputs before a
+// run so that an element the kernel never writes cannot pass verification.
+DLBENCH_HOST_DEVICE inline uint64_t poison_element(DataType t) {
+  switch (t) {
+    case DataType::f64: return 0x7ff8000000000000ull;
+    case DataType::f32: return 0x7fc00000u;
+    case DataType::f16: return 0x7e00;
+    case DataType::bf16: return 0x7fc0;
+    case DataType::f8_e4m3: return 0x7f;
+    case DataType::f8_e5m2: return 0x7e;
+    case DataType::s8: return 0x80;
+    case DataType::s32: return 0x80000000u;
+  }
+  return 0;
+}
+
+}  // namespace dlbench::codec

@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 
 // Short timing so the whole file runs in seconds; the figures are not what is tested here.
 const std::string kFast = " --warmup=0 --min_samples=3 --min_time=0.002 --max_time=0.05 ";
+const std::string kOneDnn = " --backends=onednn ";
 
 struct Outcome {
   int code = -1;
@@ -83,6 +84,25 @@ bool no_backend() {
   return false;
 }
 
+// The availability line `--list` prints for `backend`: "" when the binary lacks it, else the text after its name
+// ("oneDNN 2.6.3 on ..." or "unavailable: <reason>").
+std::string backend_line(const std::string& backend) {
+  const Outcome r = run(GEMM_BENCH, "--list --shapes=smoke --precisions=fp32");
+  const std::string key = "  " + backend + " ";
+  const auto at = r.out.find(key);
+  if (r.code != 0 || at == std::string::npos || at > r.out.find("Cases")) return "";
+  const auto begin = r.out.find_first_not_of(' ', at + key.size());
+  return r.out.substr(begin, r.out.find('\n', begin) - begin);
+}
+
+// The tests below that check measured rows run on oneDNN, the backend every CI machine has.
+bool onednn_available() {
+  const std::string line = backend_line("onednn");
+  return !line.empty() && line.rfind("unavailable", 0) != 0;
+}
+#define REQUIRE_ONEDNN() \
+  if (!onednn_available()) GTEST_SKIP() << "this build has no usable oneDNN backend"
+
 fs::path write_table(const std::string& name, const std::string& text) {
   const fs::path p = temp_dir() / name;
   std::ofstream(p, std::ios::binary) << text;
@@ -90,7 +110,7 @@ fs::path write_table(const std::string& name, const std::string& text) {
 }
 
 TEST(GemmBenchCli, SmokeFp32WritesVerifiedRows) {
-  if (no_backend()) GTEST_SKIP() << "built without backends";
+  REQUIRE_ONEDNN();
   const fs::path csv = temp_dir() / "smoke.csv";
   const Outcome r = run(GEMM_BENCH, "--benchmark_filter=gemm/onednn/fp32/ --shapes=smoke --csv=" + csv.string() + kFast);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
@@ -119,9 +139,9 @@ TEST(GemmBenchCli, SmokeFp32WritesVerifiedRows) {
 }
 
 TEST(GemmBenchCli, AllPrecisionsSkipWithReasonsAndNeverFail) {
-  if (no_backend()) GTEST_SKIP() << "built without backends";
+  REQUIRE_ONEDNN();
   const fs::path csv = temp_dir() / "all.csv";
-  const Outcome r = run(GEMM_BENCH, "--shapes=smoke --b_layout=both --csv=" + csv.string() + kFast);
+  const Outcome r = run(GEMM_BENCH, "--shapes=smoke --b_layout=both --csv=" + csv.string() + kOneDnn + kFast);
   ASSERT_EQ(r.code, 0) << r.err;
   int ok = 0, skipped = 0;
   for (const auto& row : read_csv(csv)) {
@@ -138,9 +158,9 @@ TEST(GemmBenchCli, AllPrecisionsSkipWithReasonsAndNeverFail) {
 }
 
 TEST(GemmBenchCli, SingleProblemAndJsonNamesMatchCsv) {
-  if (no_backend()) GTEST_SKIP() << "built without backends";
+  REQUIRE_ONEDNN();
   const fs::path csv = temp_dir() / "one.csv", json = temp_dir() / "one.json";
-  const Outcome r = run(GEMM_BENCH, "--problem=m64n48k32_tn_fp32_beta1 --csv=" + csv.string() +
+  const Outcome r = run(GEMM_BENCH, "--problem=m64n48k32_tn_fp32_beta1" + kOneDnn + "--csv=" + csv.string() +
                                     " --benchmark_out=" + json.string() + " --benchmark_out_format=json" + kFast);
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = read_csv(csv);
@@ -152,9 +172,9 @@ TEST(GemmBenchCli, SingleProblemAndJsonNamesMatchCsv) {
 }
 
 TEST(GemmBenchCli, RepetitionsGiveOneRowEach) {
-  if (no_backend()) GTEST_SKIP() << "built without backends";
+  REQUIRE_ONEDNN();
   const fs::path csv = temp_dir() / "rep.csv";
-  const Outcome r = run(GEMM_BENCH, "--problem=m32n32k32_nn_fp32 --benchmark_repetitions=2 --csv=" + csv.string() + kFast);
+  const Outcome r = run(GEMM_BENCH, "--problem=m32n32k32_nn_fp32 --benchmark_repetitions=2" + kOneDnn + "--csv=" + csv.string() + kFast);
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = read_csv(csv);
   ASSERT_EQ(rows.size(), 2u);
@@ -163,8 +183,8 @@ TEST(GemmBenchCli, RepetitionsGiveOneRowEach) {
 }
 
 TEST(GemmBenchCli, ListShowsStatusWithoutRunning) {
-  if (no_backend()) GTEST_SKIP() << "built without backends";
-  const Outcome r = run(GEMM_BENCH, "--list --shapes=smoke --precisions=fp32,fp8e4m3");
+  REQUIRE_ONEDNN();
+  const Outcome r = run(GEMM_BENCH, "--list --shapes=smoke --precisions=fp32,fp8e4m3" + kOneDnn);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("gemm/onednn/fp32/smoke/"), std::string::npos);
   EXPECT_NE(r.out.find("runnable"), std::string::npos);
@@ -172,8 +192,8 @@ TEST(GemmBenchCli, ListShowsStatusWithoutRunning) {
 }
 
 TEST(GemmBenchCli, ListTestsPrintsCanonicalNames) {
-  if (no_backend()) GTEST_SKIP() << "built without backends";
-  const Outcome r = run(GEMM_BENCH, "--benchmark_list_tests --shapes=smoke --benchmark_filter=int8/.*odd_tn");
+  REQUIRE_ONEDNN();
+  const Outcome r = run(GEMM_BENCH, "--benchmark_list_tests --shapes=smoke --benchmark_filter=int8/.*odd_tn" + kOneDnn);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "gemm/onednn/int8/smoke/smoke/odd_tn/m33n67k129\n");
 }
@@ -202,6 +222,8 @@ TEST(GemmBenchCli, BadInputNamesFileLineFieldOrFlag) {
       {"--problem=m8n8k8_nx", "--problem: 'm8n8k8_nx': expected transposes nn, nt, tn or tt"},
       {"--b_layout=tiled", "--b_layout: unknown value 'tiled' (valid: plain|packed|both)"},
       {"--threads=0", "--threads: must be at least 1"},
+      {"--cache=warm", "--cache: unknown value 'warm' (valid: auto|cold|hot)"},
+      {"--autotune=-1", "--autotune: must be at least 0"},
       {"--bogus", "unknown flag --bogus"},
   };
   for (const auto& c : cases) {
@@ -223,8 +245,60 @@ TEST(GemmBenchCli, HelpListsFlags) {
   const Outcome r = run(GEMM_BENCH, "--help");
   EXPECT_EQ(r.code, 0);
   for (const char* flag : {"--shapes=LIST", "--backends=LIST", "--precisions=LIST", "--problem=LIST", "--list",
-                           "--csv=FILE", "--threads=N", "--b_layout=", "--benchmark_filter"})
+                           "--csv=FILE", "--threads=N", "--b_layout=", "--cache=", "--autotune=N", "--workspace_mb=N",
+                           "--device=N", "--benchmark_filter"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+}
+
+TEST(GemmBenchCli, CacheModeIsChosenAndRecorded) {
+  REQUIRE_ONEDNN();
+  const fs::path csv = temp_dir() / "cache.csv";
+  // Default on the CPU: hot, calls batched into samples. Cold: one call per sample, caches flushed before it.
+  Outcome r = run(GEMM_BENCH, "--problem=m16n16k16_nn_fp32" + kOneDnn + "--csv=" + csv.string() + kFast);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto rows = read_csv(csv);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("cache"), "hot");
+  EXPECT_GT(std::stoi(rows[0].at("runs_per_sample")), 1);
+  EXPECT_EQ(rows[0].at("clock_mhz"), "");  // the host timer measures no clock
+  EXPECT_EQ(rows[0].at("throttled"), "");
+  r = run(GEMM_BENCH, "--problem=m16n16k16_nn_fp32 --cache=cold" + kOneDnn + "--csv=" + csv.string() + kFast);
+  ASSERT_EQ(r.code, 0) << r.err;
+  rows = read_csv(csv);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("cache"), "cold");
+  EXPECT_EQ(rows[0].at("runs_per_sample"), "1");
+}
+
+// The cuBLAS backend, whichever machine this runs on: without a usable GPU every case is skipped with the reason
+// --list gives and the run succeeds; with one, the smoke table runs verified in its default cold mode.
+TEST(CublasBackend, RunsOrSkipsWithTheReasonNeverFails) {
+  const std::string line = backend_line("cublas");
+  if (line.empty()) GTEST_SKIP() << "this build has no cuBLAS backend";
+  const fs::path csv = temp_dir() / "cublas.csv";
+  const Outcome r = run(GEMM_BENCH, "--backends=cublas --shapes=smoke --precisions=fp32,bf16,fp8e4m3 --csv=" +
+                                        csv.string() + kFast);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = read_csv(csv);
+  ASSERT_EQ(rows.size(), 33u);
+  const bool unavailable = line.rfind("unavailable: ", 0) == 0;
+  int ok = 0;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("library").rfind("cuBLASLt ", 0), 0u) << row.at("library");
+    EXPECT_NE(row.at("status"), "failed") << row.at("name") << ": " << row.at("reason");
+    if (unavailable) {
+      EXPECT_EQ(row.at("status"), "skipped");
+      EXPECT_EQ(row.at("reason"), line.substr(13));
+      EXPECT_EQ(row.at("device"), "CUDA device 0 (unavailable)");
+    } else if (row.at("status") == "ok") {
+      ++ok;
+      EXPECT_EQ(row.at("cache"), "cold");
+      EXPECT_EQ(row.at("verified"), "true");
+      EXPECT_FALSE(row.at("clock_mhz").empty());
+      EXPECT_EQ(row.at("implementation").rfind("algo ", 0), 0u) << row.at("implementation");
+    }
+  }
+  if (!unavailable) EXPECT_GT(ok, 0);
 }
 
 TEST(FaultyBackend, WrongResultFailsRowAndExitCodeOthersStillRun) {

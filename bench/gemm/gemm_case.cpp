@@ -51,7 +51,7 @@ Prepared GemmCase::prepare() {
   if (problem_.beta != 0) fill_random(c, seed_ + 3);
   else fill_poison(c);
 
-  const GemmOperands operands{a, b, c};
+  const GemmOperands operands{a, b, c, {seed_ + 1, seed_ + 2, seed_ + 3, true}};
   auto op = backend_->prepare(problem_, config_, operands);
   op->run();  // the verified call; timed calls come later from the sampler
   HostBuffer d(t.output, problem_.c_elements());

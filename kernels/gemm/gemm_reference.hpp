@@ -9,10 +9,19 @@
 
 namespace dlbench {
 
+// Where the operands' values came from, when they are random: A, B and C are fill_random() with these seeds (C
+// only when beta ≠ 0; with beta = 0 it is poison). A device backend may then generate the same bits on the device
+// (element_codec.hpp) instead of copying the host buffers.
+struct GemmSeeds {
+  std::uint64_t a = 0, b = 0, c = 0;
+  bool generated = false;  // false: the buffers hold other data; copy them
+};
+
 struct GemmOperands {
   const HostBuffer& a;
   const HostBuffer& b;
   const HostBuffer& c;  // the output's contents before the call; read only when beta ≠ 0
+  GemmSeeds seeds{};
 };
 
 // alpha·Σ_p op(A)[i,p]·op(B)[p,j] + beta·C[i,j] of matrix `batch`, in float64 from the stored input values.

@@ -65,16 +65,27 @@ SampleTime CudaTimer::time(Operation& op, int runs, CacheMode mode) {
   if (mode == CacheMode::cold && flush_.bytes() > 0)
     check_cuda(cudaMemsetAsync(flush_.get(), samples_ & 0xff, flush_.bytes(), stream_), "flushing L2");
   launch_hold_stream(signals_.device(), kHoldTimeoutS, stream_);
-  check_cuda(cudaEventRecord(start_, stream_), "cudaEventRecord");
-  if (graph) {
-    check_cuda(cudaGraphLaunch(graph, stream_), "cudaGraphLaunch");
-  } else {
-    for (int r = 0; r < runs; ++r) op.run();
+  // From here the stream is held: whatever happens, release it before leaving, or a failing call would leave the
+  // holding kernel spinning into the next sample.
+  const auto release = [&] {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    host->release = 1;
+  };
+  try {
+    check_cuda(cudaEventRecord(start_, stream_), "cudaEventRecord");
+    if (graph) {
+      check_cuda(cudaGraphLaunch(graph, stream_), "cudaGraphLaunch");
+    } else {
+      for (int r = 0; r < runs; ++r) op.run();
+    }
+    check_cuda(cudaEventRecord(stop_, stream_), "cudaEventRecord");
+    launch_clock_probe(signals_.device(), kProbeSpinS, stream_);
+  } catch (...) {
+    release();
+    cudaStreamSynchronize(stream_);
+    throw;
   }
-  check_cuda(cudaEventRecord(stop_, stream_), "cudaEventRecord");
-  launch_clock_probe(signals_.device(), kProbeSpinS, stream_);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  host->release = 1;
+  release();
   check_cuda(cudaStreamSynchronize(stream_), "running the sample");
 
   float ms = 0;

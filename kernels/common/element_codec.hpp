@@ -5,8 +5,8 @@
 // each other. Everything here is plain arithmetic on integers and doubles whose results IEEE-754 fixes exactly
 // (frexp, ldexp, nearbyint, integer mixing), so host and device compilers cannot differ.
 //
-// This header is included by .cu files, so it uses only what both compilers provide: global-namespace math from
-// <math.h> (the names CUDA device code has too) and no library calls beyond it.
+// This header is included by .cu files, so it uses only what both compilers provide: memcpy and, for integer
+// rounding, nearbyint from <math.h> (a name CUDA device code has too).
 #pragma once
 
 #include <math.h>
@@ -25,8 +25,19 @@ namespace dlbench::codec {
 
 DLBENCH_HOST_DEVICE inline bool is_nan(double v) { return v != v; }
 DLBENCH_HOST_DEVICE inline bool is_inf(double v) { return v == v && v - v != 0; }
-// The sign bit, -0.0 included (1/-0 is -inf).
-DLBENCH_HOST_DEVICE inline bool is_negative(double v) { return v < 0 || (v == 0 && 1.0 / v < 0); }
+// The sign bit, -0.0 included. From the bits, not by comparison: random signs would mispredict a branch per element.
+DLBENCH_HOST_DEVICE inline bool is_negative(double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, 8);
+  return (bits >> 63) != 0;
+}
+DLBENCH_HOST_DEVICE inline double magnitude(double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, 8);
+  bits &= ~(1ull << 63);
+  memcpy(&v, &bits, 8);
+  return v;
+}
 
 DLBENCH_HOST_DEVICE inline uint32_t bytes_of(DataType t) {
   switch (t) {
@@ -44,28 +55,35 @@ DLBENCH_HOST_DEVICE inline uint32_t bytes_of(DataType t) {
 
 // Sign-less encoding of a positive finite or infinite `a` into a binary format with `mbits` mantissa bits and
 // exponent bias `bias`: exponent|mantissa in the low bits, rounded to nearest, ties to even, into subnormals too.
-// A mantissa that rounds up to 2^mbits carries into the exponent through the addition. Infinity returns all ones,
-// above every format's largest finite pattern, so each encoder's own overflow rule applies to it.
+// Integer operations on the double's bits only: exact, the same on every compiler, and fast enough to generate
+// gigabytes of inputs (no libm calls). Infinity returns all ones, above every format's largest finite pattern, so
+// each encoder's own overflow rule applies to it.
 DLBENCH_HOST_DEVICE inline uint32_t encode_magnitude(double a, int mbits, int bias) {
   if (is_inf(a)) return 0xffffffffu;
-  int e = 0;
-  const double frac = frexp(a, &e);  // a = frac * 2^e, frac in [0.5, 1)
-  int exp_field = e - 1 + bias;      // biased exponent of the 1.m form
-  double scaled;
-  if (exp_field >= 1) {
-    scaled = ldexp(frac * 2.0 - 1.0, mbits);
-  } else {
-    scaled = ldexp(a, mbits + bias - 1);  // subnormal: a / 2^(1-bias) * 2^mbits
-    exp_field = 0;
-  }
-  const double mant = nearbyint(scaled);  // the default rounding mode: nearest, ties to even
-  return (static_cast<uint32_t>(exp_field) << mbits) + static_cast<uint32_t>(mant);
+  uint64_t bits;
+  memcpy(&bits, &a, 8);
+  const int exp = static_cast<int>(bits >> 52) & 0x7ff;
+  if (exp == 0) return 0;  // a double subnormal (< 2^-1022) is below half of any target's smallest subnormal
+  const uint64_t significand = (bits & ((1ull << 52) - 1)) | (1ull << 52);  // a = significand · 2^(exp-1075)
+  const int target_exp = exp - 1023 + bias;
+  int shift = 52 - mbits;  // significand bits the target format drops
+  const bool normal = target_exp >= 1;
+  if (!normal) shift += 1 - target_exp;  // subnormal: the significand moves right by the exponent's shortfall
+  if (shift >= 64) return 0;
+  uint64_t q = significand >> shift;
+  const uint64_t rest = significand & ((1ull << shift) - 1);
+  const uint64_t half = 1ull << (shift - 1);
+  q += static_cast<uint64_t>((rest > half) | ((rest == half) & (q & 1)));  // branch-free: the bits are random
+  // A normal q carries the implicit leading bit: dropping it is subtracting 2^mbits, folded into the exponent term.
+  // A q that rounded up to the next power of two carries into the exponent through the addition.
+  return normal ? ((static_cast<uint32_t>(target_exp) - 1) << mbits) + static_cast<uint32_t>(q)
+                : static_cast<uint32_t>(q);
 }
 
 DLBENCH_HOST_DEVICE inline uint16_t encode_f16(double v) {
   if (is_nan(v)) return 0x7e00;
-  const uint16_t sign = is_negative(v) ? 0x8000 : 0;
-  const double a = v < 0 ? -v : v;
+  const uint16_t sign = static_cast<uint16_t>(is_negative(v)) << 15;
+  const double a = magnitude(v);
   if (a == 0) return sign;
   const uint32_t bits = encode_magnitude(a, 10, 15);
   if (bits >= 0x7c00) return sign | 0x7c00;  // overflow to infinity
@@ -74,8 +92,8 @@ DLBENCH_HOST_DEVICE inline uint16_t encode_f16(double v) {
 
 DLBENCH_HOST_DEVICE inline uint16_t encode_bf16(double v) {
   if (is_nan(v)) return 0x7fc0;
-  const uint16_t sign = is_negative(v) ? 0x8000 : 0;
-  const double a = v < 0 ? -v : v;
+  const uint16_t sign = static_cast<uint16_t>(is_negative(v)) << 15;
+  const double a = magnitude(v);
   if (a == 0) return sign;
   const uint32_t bits = encode_magnitude(a, 7, 127);
   if (bits >= 0x7f80) return sign | 0x7f80;
@@ -85,8 +103,8 @@ DLBENCH_HOST_DEVICE inline uint16_t encode_bf16(double v) {
 // E4M3 (OCP): no infinities, NaN is S.1111.111, largest finite 448 = S.1111.110; overflow saturates.
 DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e4m3(double v) {
   if (is_nan(v)) return 0x7f;
-  const uint8_t sign = is_negative(v) ? 0x80 : 0;
-  const double a = v < 0 ? -v : v;
+  const uint8_t sign = static_cast<uint8_t>(is_negative(v) << 7);
+  const double a = magnitude(v);
   if (a == 0) return sign;
   uint32_t bits = encode_magnitude(a, 3, 7);
   if (bits > 0x7e) bits = 0x7e;
@@ -96,8 +114,8 @@ DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e4m3(double v) {
 // E5M2: overflow saturates to 57344 rather than becoming infinity (the OCP "satfinite" conversion).
 DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e5m2(double v) {
   if (is_nan(v)) return 0x7e;
-  const uint8_t sign = is_negative(v) ? 0x80 : 0;
-  const double a = v < 0 ? -v : v;
+  const uint8_t sign = static_cast<uint8_t>(is_negative(v) << 7);
+  const double a = magnitude(v);
   if (a == 0) return sign;
   uint32_t bits = encode_magnitude(a, 2, 15);
   if (bits > 0x7b) bits = 0x7b;

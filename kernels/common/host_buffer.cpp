@@ -1,6 +1,9 @@
 #include "common/host_buffer.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "common/element_codec.hpp"
 
@@ -24,8 +27,30 @@ std::uint64_t hash64(const void* data, std::size_t size, std::uint64_t seed) {
 }
 
 void fill_random(HostBuffer& buffer, std::uint64_t seed) {
-  for (std::size_t i = 0; i < buffer.count(); ++i)
-    store_bits(buffer.type(), buffer.data(), i, codec::random_element(buffer.type(), seed, i));
+  // Element i depends on (seed, i) alone, so chunks fill in parallel: a GPU case's operands run to gigabytes, and
+  // the host copy for the reference should not take longer than the benchmark.
+  const std::size_t n = buffer.count();
+  const DataType t = buffer.type();
+  void* data = buffer.data();
+  const auto fill_words = [&]<class Word>(Word* words, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) words[i] = static_cast<Word>(codec::random_element(t, seed, i));
+  };
+  // Typed stores (little-endian: an encoded element is the low bytes of its bits, as store_bits writes it).
+  const auto fill = [&](std::size_t begin, std::size_t end) {
+    switch (size_of(t)) {
+      case 1: return fill_words(static_cast<std::uint8_t*>(data), begin, end);
+      case 2: return fill_words(static_cast<std::uint16_t*>(data), begin, end);
+      case 4: return fill_words(static_cast<std::uint32_t*>(data), begin, end);
+      default: return fill_words(static_cast<std::uint64_t*>(data), begin, end);
+    }
+  };
+  constexpr std::size_t kPerThread = std::size_t{1} << 20;
+  const std::size_t threads = std::clamp<std::size_t>(n / kPerThread, 1, std::max(1u, std::thread::hardware_concurrency()));
+  if (threads == 1) return fill(0, n);
+  std::vector<std::thread> pool;
+  const std::size_t chunk = (n + threads - 1) / threads;
+  for (std::size_t begin = 0; begin < n; begin += chunk) pool.emplace_back(fill, begin, std::min(n, begin + chunk));
+  for (auto& th : pool) th.join();
 }
 
 void fill_poison(HostBuffer& buffer) {

@@ -59,7 +59,14 @@ TEST_P(Conformance, SmokeTableMatchesReference) {
         EXPECT_FALSE(s.reason.empty()) << "a declined case must say why";
         continue;
       }
-      const Prepared p = c.prepare();
+      Prepared p;
+      try {
+        p = c.prepare();
+      } catch (const Unsupported& e) {
+        // Declined only once the library was asked (e.g. no algorithm for an odd alignment): a skip with a reason.
+        EXPECT_NE(std::string(e.what()), "") << "a declined case must say why";
+        continue;
+      }
       EXPECT_TRUE(p.check.passed) << "error " << p.check.error << " > tolerance " << p.check.tolerance;
       EXPECT_EQ(p.check.mode, "full");  // smoke problems are small enough to check every element
       EXPECT_FALSE(p.implementation.empty());

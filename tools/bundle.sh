@@ -114,10 +114,13 @@ mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x 2>/dev/
 for exe in "${exes[@]}"; do
   readelf -h "$exe" >/dev/null 2>&1 || die "$exe is not an ELF binary"
   # DT_RPATH (not DT_RUNPATH) with $ORIGIN/../lib is what lets a bundle run without LD_LIBRARY_PATH and covers
-  # the bundled libraries' own dependencies; only the bundle preset sets it.
+  # the bundled libraries' own dependencies; only the bundle preset sets it. Nothing else may be in it: a
+  # DT_RPATH folder outranks LD_LIBRARY_PATH, so a build machine's folder there would decide, on the target,
+  # which CUDA libraries load, whatever env.sh found.
+  rpath=$(readelf -d "$exe" | sed -n 's/.*(RPATH).*\[\(.*\)\]$/\1/p')
   # shellcheck disable=SC2016  # a literal $ORIGIN
-  readelf -d "$exe" | grep -F '(RPATH)' | grep -qF '$ORIGIN/../lib' ||
-    die "$exe has no RPATH \$ORIGIN/../lib: $build_dir was not configured with the bundle preset"
+  [ "$rpath" = '$ORIGIN/../lib' ] ||
+    die "$exe has RPATH '$rpath', not exactly \$ORIGIN/../lib: configure $build_dir with the bundle preset"
 done
 
 # --- Libraries -----------------------------------------------------------------------------------------------

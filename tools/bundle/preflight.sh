@@ -69,7 +69,7 @@ if [ -n "${DLBENCH_MISSING_LIBS:-}" ]; then
 elif [ "$required" -eq 0 ]; then
   record libraries PASS "no binary links a CUDA library dynamically (cuda-libs.txt)"
 else
-  record libraries PASS "all $required required CUDA libraries found"
+  record libraries PASS "all required CUDA libraries found ($required, see env.txt)"
 fi
 
 not_found=()

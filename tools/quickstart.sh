@@ -3,7 +3,8 @@
 #   tools/quickstart.sh bench [gemm_bench flags]   set up, build, run the default GEMM suite on every backend
 #                                                  found, print the table and write gemm_results.csv
 #   tools/quickstart.sh test                       set up, build, run the test suite; then build without any
-#                                                  optional library and run its tests too
+#                                                  optional library and run its tests too; then, where the CUDA
+#                                                  toolkit is installed, build a GPU bundle and check it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-bench}"
@@ -27,6 +28,14 @@ case "$mode" in
     cmake --preset minimal
     cmake --build build-minimal -j "$jobs"
     ctest --preset minimal -j "$jobs"
+    # The bundle for GPU machines without internet (README): it must build here, without a GPU, and its env.sh
+    # alone must let every library of every binary resolve. It needs nvcc, found as cmake/cuda.cmake finds it.
+    if [ -n "${CUDACXX:-}" ] || [ -x /usr/local/cuda/bin/nvcc ] || command -v nvcc >/dev/null; then
+      bash tools/bundle.sh --out build-bundle/bundle-ci
+      bash tools/check_bundle.sh build-bundle/bundle-ci
+    else
+      echo "quickstart: bundle check skipped: no CUDA toolkit (nvcc) on this machine"
+    fi
     ;;
   *)
     echo "usage: tools/quickstart.sh bench|test" >&2

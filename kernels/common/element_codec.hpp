@@ -80,46 +80,32 @@ DLBENCH_HOST_DEVICE inline uint32_t encode_magnitude(double a, int mbits, int bi
                 : static_cast<uint32_t>(q);
 }
 
+// A narrow float format: `nan` is its quiet NaN, the sign bit sits at `sign_shift`, and a magnitude that encodes
+// above `cap` becomes `cap`: infinity for f16/bf16 (cap = the infinity pattern), the largest finite value for
+// fp8 (the OCP "satfinite" conversion; E4M3 has no infinity, E5M2's is not produced).
+DLBENCH_HOST_DEVICE inline uint32_t encode_narrow(double v, int mbits, int bias, int sign_shift, uint32_t nan,
+                                                  uint32_t cap) {
+  if (is_nan(v)) return nan;
+  const uint32_t sign = static_cast<uint32_t>(is_negative(v)) << sign_shift;
+  const double a = magnitude(v);
+  if (a == 0) return sign;
+  const uint32_t bits = encode_magnitude(a, mbits, bias);
+  return sign | (bits < cap ? bits : cap);
+}
+
 DLBENCH_HOST_DEVICE inline uint16_t encode_f16(double v) {
-  if (is_nan(v)) return 0x7e00;
-  const uint16_t sign = static_cast<uint16_t>(is_negative(v)) << 15;
-  const double a = magnitude(v);
-  if (a == 0) return sign;
-  const uint32_t bits = encode_magnitude(a, 10, 15);
-  if (bits >= 0x7c00) return sign | 0x7c00;  // overflow to infinity
-  return static_cast<uint16_t>(sign | bits);
+  return static_cast<uint16_t>(encode_narrow(v, 10, 15, 15, 0x7e00, 0x7c00));
 }
-
 DLBENCH_HOST_DEVICE inline uint16_t encode_bf16(double v) {
-  if (is_nan(v)) return 0x7fc0;
-  const uint16_t sign = static_cast<uint16_t>(is_negative(v)) << 15;
-  const double a = magnitude(v);
-  if (a == 0) return sign;
-  const uint32_t bits = encode_magnitude(a, 7, 127);
-  if (bits >= 0x7f80) return sign | 0x7f80;
-  return static_cast<uint16_t>(sign | bits);
+  return static_cast<uint16_t>(encode_narrow(v, 7, 127, 15, 0x7fc0, 0x7f80));
 }
-
-// E4M3 (OCP): no infinities, NaN is S.1111.111, largest finite 448 = S.1111.110; overflow saturates.
+// E4M3: NaN is S.1111.111, largest finite 448 = S.1111.110.
 DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e4m3(double v) {
-  if (is_nan(v)) return 0x7f;
-  const uint8_t sign = static_cast<uint8_t>(is_negative(v) << 7);
-  const double a = magnitude(v);
-  if (a == 0) return sign;
-  uint32_t bits = encode_magnitude(a, 3, 7);
-  if (bits > 0x7e) bits = 0x7e;
-  return static_cast<uint8_t>(sign | bits);
+  return static_cast<uint8_t>(encode_narrow(v, 3, 7, 7, 0x7f, 0x7e));
 }
-
-// E5M2: overflow saturates to 57344 rather than becoming infinity (the OCP "satfinite" conversion).
+// E5M2: largest finite 57344 = S.11110.11.
 DLBENCH_HOST_DEVICE inline uint8_t encode_f8_e5m2(double v) {
-  if (is_nan(v)) return 0x7e;
-  const uint8_t sign = static_cast<uint8_t>(is_negative(v) << 7);
-  const double a = magnitude(v);
-  if (a == 0) return sign;
-  uint32_t bits = encode_magnitude(a, 2, 15);
-  if (bits > 0x7b) bits = 0x7b;
-  return static_cast<uint8_t>(sign | bits);
+  return static_cast<uint8_t>(encode_narrow(v, 2, 15, 7, 0x7e, 0x7b));
 }
 
 // Integers round to nearest (ties to even) and saturate; NaN has no integer value and becomes 0.

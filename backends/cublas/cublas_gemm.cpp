@@ -236,6 +236,8 @@ class CublasGemmBackend final : public GemmBackend {
     return out;
   }
 
+  bool reads_host_operands() const override { return false; }
+
   Support supports(const GemmProblem& p, const GemmConfig& config) const override {
     if (config.b_layout == BLayout::packed)
       return Support::no("cuBLASLt takes B as stored; it has no pre-packed weight layout to prepare");

@@ -34,6 +34,10 @@ class GemmBackend : public Backend {
  public:
   // Whether this backend can run `problem` in `config`; cheap, no large allocations.
   virtual Support supports(const GemmProblem& problem, const GemmConfig& config) const = 0;
+  // false: the backend generates its operands on its device from operands.seeds (element_codec.hpp) and never
+  // reads the host buffers' storage, so the harness may hand it generated buffers (HostBuffer::generated) for
+  // problems it checks by sampling, and never materialise gigabytes of inputs on the host.
+  virtual bool reads_host_operands() const { return true; }
   // Copies the operands in (C is D's initial contents) and returns the call, ready to run. Throws Unsupported
   // if the library refuses the problem only now.
   virtual std::unique_ptr<GemmOperation> prepare(const GemmProblem& problem, const GemmConfig& config,

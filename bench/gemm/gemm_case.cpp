@@ -42,16 +42,25 @@ Support GemmCase::support() {
 
 Prepared GemmCase::prepare() {
   const auto& t = problem_.types();
-  HostBuffer a(t.input, problem_.a_elements());
-  HostBuffer b(t.input, problem_.b_elements());
-  HostBuffer c(t.output, problem_.c_elements());
-  fill_random(a, seed_ + 1);
-  fill_random(b, seed_ + 2);
-  // With beta = 0 the output starts as poison: an element the kernel never writes cannot pass as correct.
-  if (problem_.beta != 0) fill_random(c, seed_ + 3);
-  else fill_poison(c);
+  const std::uint64_t seed_a = seed_ + 1, seed_b = seed_ + 2, seed_c = seed_ + 3;
+  // A backend that generates its operands on its device gets buffers generated on demand when the check only
+  // samples the output: the reference then reads a few rows and columns, not the whole operands.
+  const bool lazy = !backend_->reads_host_operands() && !gemm_check_is_full(problem_);
+  const auto make = [&](DataType type, std::int64_t count, std::uint64_t seed) {
+    if (lazy) return HostBuffer::generated(type, static_cast<std::size_t>(count), seed);
+    HostBuffer buffer(type, static_cast<std::size_t>(count));
+    fill_random(buffer, seed);
+    return buffer;
+  };
+  const HostBuffer a = make(t.input, problem_.a_elements(), seed_a);
+  const HostBuffer b = make(t.input, problem_.b_elements(), seed_b);
+  // With beta = 0 the output starts as poison: an element the kernel never writes cannot pass as correct. (A lazy
+  // backend poisons its own output; neither it nor the reference reads C then.)
+  HostBuffer c = problem_.beta != 0 || lazy ? make(t.output, problem_.c_elements(), seed_c)
+                                            : HostBuffer(t.output, static_cast<std::size_t>(problem_.c_elements()));
+  if (problem_.beta == 0 && !lazy) fill_poison(c);
 
-  const GemmOperands operands{a, b, c, {seed_ + 1, seed_ + 2, seed_ + 3, true}};
+  const GemmOperands operands{a, b, c, {seed_a, seed_b, seed_c, true}};
   auto op = backend_->prepare(problem_, config_, operands);
   op->run();  // the verified call; timed calls come later from the sampler
   HostBuffer d(t.output, problem_.c_elements());

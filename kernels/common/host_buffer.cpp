@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -11,6 +12,31 @@ namespace dlbench {
 
 HostBuffer::HostBuffer(DataType type, std::size_t count)
     : type_(type), count_(count), storage_(count * size_of(type)) {}
+
+HostBuffer HostBuffer::generated(DataType type, std::size_t count, std::uint64_t seed) {
+  HostBuffer b;
+  b.type_ = type;
+  b.count_ = count;
+  b.generated_ = true;
+  b.seed_ = seed;
+  return b;
+}
+
+void* HostBuffer::data() {
+  if (generated_) throw std::logic_error("HostBuffer::data(): a generated buffer has no storage");
+  return storage_.data();
+}
+
+const void* HostBuffer::data() const {
+  if (generated_) throw std::logic_error("HostBuffer::data(): a generated buffer has no storage");
+  return storage_.data();
+}
+
+double HostBuffer::get(std::size_t i) const {
+  if (!generated_) return load(type_, storage_.data(), i);
+  const std::uint64_t bits = codec::random_element(type_, seed_, i);  // little-endian: the low bytes are the element
+  return load(type_, &bits, 0);
+}
 
 std::uint64_t Rng::next() { return codec::splitmix64_at(seed_, drawn_++); }
 

@@ -14,19 +14,28 @@ class HostBuffer {
   HostBuffer() = default;
   HostBuffer(DataType type, std::size_t count);
 
+  // A buffer with no storage whose element i is generated on each read: what fill_random(seed) would have written.
+  // For operands that a device backend generates on its device and the host reads only a sample of (the sampled
+  // check), so that gigabytes of inputs are never materialised on the host.
+  static HostBuffer generated(DataType type, std::size_t count, std::uint64_t seed);
+
   DataType type() const { return type_; }
   std::size_t count() const { return count_; }
-  std::size_t bytes() const { return storage_.size(); }
-  void* data() { return storage_.data(); }
-  const void* data() const { return storage_.data(); }
+  std::size_t bytes() const { return count_ * size_of(type_); }
+  bool is_generated() const { return generated_; }
+  // The raw elements; a generated buffer has none, and asking is a programming error (std::logic_error).
+  void* data();
+  const void* data() const;
 
-  double get(std::size_t i) const { return load(type_, data(), i); }
+  double get(std::size_t i) const;
   void set(std::size_t i, double v) { store(type_, data(), i, v); }
 
  private:
   DataType type_ = DataType::f32;
   std::size_t count_ = 0;
   std::vector<std::byte> storage_;
+  bool generated_ = false;
+  std::uint64_t seed_ = 0;
 };
 
 // Fills element i with codec::random_element(type, seed, i) (element_codec.hpp): uniform in [-1, 1) rounded to the

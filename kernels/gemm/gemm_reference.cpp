@@ -1,5 +1,7 @@
 #include "gemm/gemm_reference.hpp"
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "common/error_metric.hpp"
@@ -31,13 +33,14 @@ double gemm_reference_element(const GemmProblem& p, const GemmOperands& in, std:
 
 std::string GemmCheck::mode() const { return full ? "full" : "sampled"; }
 
+bool gemm_check_is_full(const GemmProblem& p, double full_limit_macs) { return p.flops() / 2 <= full_limit_macs; }
+
 GemmCheck check_gemm(const GemmProblem& p, const GemmOperands& in, const HostBuffer& d, std::uint64_t seed,
                      std::int64_t samples, double full_limit_macs) {
   GemmCheck check;
   check.tolerance = p.types().tolerance;
   ErrorMetric metric;
-  const double macs = p.flops() / 2;
-  check.full = macs <= full_limit_macs;
+  check.full = gemm_check_is_full(p, full_limit_macs);
   if (check.full) {
     // Decode the operands once: the per-element decode dominates a naive triple loop otherwise.
     std::vector<double> a(static_cast<std::size_t>(p.a_elements())), bm(static_cast<std::size_t>(p.b_elements()));
@@ -53,13 +56,26 @@ GemmCheck check_gemm(const GemmProblem& p, const GemmOperands& in, const HostBuf
           metric.add(d.get(c_index(p, b, i, j)), r);
         }
   } else {
+    struct At {
+      std::int64_t b, i, j;
+    };
     Rng rng(seed);
-    for (std::int64_t s = 0; s < samples; ++s) {
-      const auto b = static_cast<std::int64_t>(rng.below(p.batch));
-      const auto i = static_cast<std::int64_t>(rng.below(p.m));
-      const auto j = static_cast<std::int64_t>(rng.below(p.n));
-      metric.add(d.get(c_index(p, b, i, j)), gemm_reference_element(p, in, b, i, j));
+    std::vector<At> at(static_cast<std::size_t>(samples));
+    for (auto& x : at) {
+      x.b = static_cast<std::int64_t>(rng.below(p.batch));
+      x.i = static_cast<std::int64_t>(rng.below(p.m));
+      x.j = static_cast<std::int64_t>(rng.below(p.n));
     }
+    // Each sample is a k-long dot product, and operands generated on demand cost ~10 ns per element read.
+    std::vector<double> ref(at.size());
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 64);
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (std::size_t s = t; s < at.size(); s += threads) ref[s] = gemm_reference_element(p, in, at[s].b, at[s].i, at[s].j);
+      });
+    for (auto& th : pool) th.join();
+    for (std::size_t s = 0; s < at.size(); ++s) metric.add(d.get(c_index(p, at[s].b, at[s].i, at[s].j)), ref[s]);
   }
   check.error = metric.relative_l2();
   check.checked = metric.checked();

@@ -37,9 +37,14 @@ struct GemmCheck {
   std::string mode() const;  // "full" or "sampled"
 };
 
+// Whether check_gemm() checks every element of `p` (else a sample): it reads whole operands only then.
+bool gemm_check_is_full(const GemmProblem& p, double full_limit_macs = 1 << 24);
+
 // Compares `d` (the kernel's output) with the reference: every element when the problem has at most
 // `full_limit_macs` multiply-adds, otherwise `samples` output elements picked at random with `seed`, each
-// recomputed exactly. Large problems are sampled because a float64 reference of an 8192³ GEMM takes minutes.
+// recomputed exactly. Large problems are sampled because a float64 reference of an 8192³ GEMM takes minutes; the
+// sampled elements are recomputed in parallel and reduced in a fixed order, so the error does not depend on the
+// thread count.
 GemmCheck check_gemm(const GemmProblem& p, const GemmOperands& in, const HostBuffer& d, std::uint64_t seed,
                      std::int64_t samples = 2048, double full_limit_macs = 1 << 24);
 

@@ -31,15 +31,13 @@
 #   table and notes of compare.md, which passes ran or were cut (run.log's "===" lines), and add the target to
 #   results/README.md's table.
 #
-# Plan and why: gemm_bench fills every operand on the host before a case (GemmCase::prepare's fill_random), even
-# when the device backend then generates the same bits on the GPU. On the 2-vCPU build machine (shared with a
-# compile at the time, 2026-11) that took 26-39 ns per bf16/fp16 element, 39-41 ns per fp8 element and 5-6 ns per
-# fp32 element. llm.csv holds 8.0 G input elements per precision (1.7 G in its 7B rows, 6.3 G in its 70B rows):
-# over 200 s of host filling per 16-bit precision at that rate, so the whole llm table in four precisions cannot
-# fit one 600 s call. The table rows therefore run in passes, each gemm_bench invocation under its own time limit:
-#   pass 1: Llama-2-7B rows, then smoke, in tf32, bf16, fp16, fp8e4m3 (cheapest fill first); each precision gets
-#           an equal share of the time left, so a slow one cannot starve the others, and what a fast one leaves
-#           goes to the ones after it;
+# Plan and why: the host work per case is small since the cuBLAS backend generates its operands on the device and
+# the reference reads only the sampled rows and columns (HostBuffer::generated): what costs time is warm-up,
+# sampling, --autotune and PyTorch's own run. Estimated at ~0.7 s per dlbench case and ~0.5 s per PyTorch case,
+# llm.csv + smoke.csv in four precisions (252 cases each) fill most of a 600 s call, so the rows still run in
+# passes under their own time limits, the most wanted first:
+#   pass 1: Llama-2-7B rows, then smoke, in tf32, bf16, fp16, fp8e4m3; each precision gets an equal share of the
+#           time left, so a slow one cannot starve the others, and what a fast one leaves goes to the ones after it;
 #   pass 2: Llama-2-70B rows in bf16, then fp8e4m3, with whatever time is left (then PyTorch for those rows).
 # Within each pass the rows run in phase order prefill_t8192, decode_t1, prefill_t2048, decode_t16, prefill_t512,
 # prefill_t128 (the compute-bound and bandwidth-bound extremes first), so a cut pass still has both kinds. The pass
@@ -53,7 +51,7 @@
 # backend times each of the top N heuristic candidates with 1 + 5 cold calls and keeps the fastest, so N = 8 costs
 # ~48 extra calls per case. One pass over llm.csv is 24.7 TFLOP, ~31 ms of GEMM in bf16 at the ~800 TFLOP/s
 # MEASURE.md records for PyTorch on this machine: 48 passes is ~1.5 s per precision (twice that in tf32), small
-# beside the host filling, while 8 candidates give the tuner a real choice beyond the heuristic's first pick.
+# beside the sampling, while 8 candidates give the tuner a real choice beyond the heuristic's first pick.
 # The script never changes GPU clocks, power limits or modes.
 
 set -o pipefail
@@ -73,7 +71,7 @@ MIN_TIME=0.1
 MAX_TIME=0.25
 NOISE=0.5
 CLI_PROBLEM=${GPU_RUN_CLI_PROBLEM:-m8192n8192k8192_nt_bf16}
-PASS1_PRECISIONS=(tf32 bf16 fp16 fp8e4m3)  # cheapest host fill first: what it leaves goes to the others
+PASS1_PRECISIONS=(tf32 bf16 fp16 fp8e4m3)  # what one leaves of its share goes to the ones after it
 PASS2_PRECISIONS=(bf16 fp8e4m3)
 PHASES="prefill_t8192 decode_t1 prefill_t2048 decode_t16 prefill_t512 prefill_t128"
 RESERVE_END=15    # merging, compare_gemm.py and the tarball: a few seconds

@@ -52,6 +52,16 @@ TEST_F(FakeSysfs, PciIdFromVendorDeviceAndSubsystem) {
   EXPECT_EQ(read_pci_id("0000:19:00.0", root_.string()), "");  // no such device: unknown, not an error
 }
 
+TEST_F(FakeSysfs, DriverVersionFromProc) {
+  write("version", "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.65.06  Sun Jul 27 07:09:48 UTC 2025");
+  EXPECT_EQ(read_nvidia_driver_version((root_ / "0000:18:00.0" / "version").string()), "580.65.06");
+  write("version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  575.51.03  Release Build");
+  EXPECT_EQ(read_nvidia_driver_version((root_ / "0000:18:00.0" / "version").string()), "575.51.03");
+  write("version", "something else entirely");
+  EXPECT_EQ(read_nvidia_driver_version((root_ / "0000:18:00.0" / "version").string()), "");
+  EXPECT_EQ(read_nvidia_driver_version((root_ / "missing").string()), "");
+}
+
 TEST_F(FakeSysfs, GarbageIsUnknown) {
   write("vendor", "not hex");
   write("device", "0x2330");
@@ -71,6 +81,7 @@ CudaDeviceInfo h100() {
   d.pci_id = "10de:2330/10de:16c1";
   d.pci_bus_id = "00000000:18:00.0";
   d.driver_version = 13000;
+  d.nvidia_driver = "580.65.06";
   d.runtime_version = 13000;
   return d;
 }
@@ -95,7 +106,7 @@ TEST(CudaDevice, ContextHasEveryStaticFact) {
   EXPECT_EQ(value("l2_mib"), "50.0");
   EXPECT_EQ(value("rated_sm_clock_mhz"), "1980");
   EXPECT_EQ(value("compute_capability"), "9.0");
-  EXPECT_EQ(value("driver"), "13.0");
+  EXPECT_EQ(value("driver"), "580.65.06 (CUDA 13.0)");
   // 2 × 2619 MHz × 5120 bits / 8 = 3352 GB/s: the H100 SXM5's 3.35 TB/s.
   EXPECT_EQ(value("memory_bandwidth_gbps"), "3352.3");
 }

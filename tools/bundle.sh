@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds dlbench for NVIDIA GPUs and writes a self-contained folder to copy to a GPU machine that has no internet
 # and no package manager (README.md, "Running on a GPU machine without internet"):
-#   bin/            every executable the build produced
+#   bin/            every benchmark binary the build produced
+#   tests/          the tests that check the GPU code on the GPU (tests/test_cuda, ...: run them after preflight)
 #   lib/            the shared libraries the target cannot be expected to have (in practice Google Benchmark);
 #                   the binaries find them through their RPATH $ORIGIN/../lib
 #   shapes/         the shape tables
@@ -109,9 +110,18 @@ else
   [ -f "$build_dir/CMakeCache.txt" ] || die "--no-build: $build_dir is not a configured build folder"
 fi
 
-mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x 2>/dev/null | sort)
+# The tests that check the GPU code on the GPU itself (device-side inputs equal to the host's, event timing of a
+# kernel of known length, cuBLAS on the smoke table in every precision, the cuBLASLt mapping) travel in tests/;
+# they need nothing from the source tree. The other tests are for the build machine and stay behind.
+device_tests=(test_cuda test_cublas_plan test_conformance)
+mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x ! -name 'test_*' ! -name 'faulty_*' \
+  2>/dev/null | sort)
 [ ${#exes[@]} -gt 0 ] || die "no executables in $build_dir/bin"
-for exe in "${exes[@]}"; do
+tests=()
+for t in "${device_tests[@]}"; do
+  [ -x "$build_dir/bin/$t" ] && tests+=("$build_dir/bin/$t")
+done
+for exe in "${exes[@]}" "${tests[@]}"; do
   readelf -h "$exe" >/dev/null 2>&1 || die "$exe is not an ELF binary"
   # DT_RPATH (not DT_RUNPATH) with $ORIGIN/../lib is what lets a bundle run without LD_LIBRARY_PATH and covers
   # the bundled libraries' own dependencies; only the bundle preset sets it. Nothing else may be in it: a
@@ -143,7 +153,7 @@ ldd_pairs() {
 
 declare -A bundled=() cuda_needed=() cuda_dir=()
 driver_missing=()
-for exe in "${exes[@]}"; do
+for exe in "${exes[@]}" "${tests[@]}"; do
   while IFS=$'\t' read -r name path; do
     if is_system_lib "$name"; then
       continue
@@ -192,9 +202,12 @@ done
 
 # --- Write the bundle ----------------------------------------------------------------------------------------
 rm -rf "$out"
-mkdir -p "$out/bin" "$out/lib"
+mkdir -p "$out/bin" "$out/lib" "$out/tests"
 for exe in "${exes[@]}"; do
   cp -p "$exe" "$out/bin/"
+done
+for exe in "${tests[@]}"; do
+  cp -p "$exe" "$out/tests/"
 done
 # By content, under the name the binaries ask for (their SONAME), whatever chain of symlinks led to the file.
 for name in "${!bundled[@]}"; do
@@ -214,7 +227,8 @@ chmod 0755 "$out/preflight.sh"
 } >"$out/cuda-libs.txt"
 
 # The bundled binaries must find the bundled libraries through their RPATH alone, with no LD_LIBRARY_PATH.
-for exe in "$out"/bin/*; do
+for exe in "$out"/bin/* "$out"/tests/*; do
+  [ -f "$exe" ] || continue
   while IFS=$'\t' read -r name path; do
     if [ -n "${bundled[$name]:-}" ] && [ "$(realpath -m -- "$path")" != "$(realpath -m -- "$out/lib/$name")" ]; then
       die "$(basename "$exe"): $name resolves to $path, not to the bundle's lib/"
@@ -286,8 +300,8 @@ cuda_required=$(awk '$1 == "required" { printf "%s%s", sep, $2; sep = " " }' "$o
   echo "binaries: $(cd "$out/bin" && echo *)"
   echo "bundled_libraries: ${lib_list:-none}"
   echo "cuda_libraries_required: ${cuda_required:-none (no binary links a CUDA library dynamically)}"
-  echo "needs_glibc: $(highest_version GLIBC "$out"/bin/* "${bundled_files[@]}")"
-  echo "needs_glibcxx: $(highest_version GLIBCXX "$out"/bin/* "${bundled_files[@]}")"
+  echo "needs_glibc: $(highest_version GLIBC "$out"/bin/* "$out"/tests/* "${bundled_files[@]}")"
+  echo "needs_glibcxx: $(highest_version GLIBCXX "$out"/bin/* "$out"/tests/* "${bundled_files[@]}")"
   echo "needs_driver: an NVIDIA driver for CUDA $((cudart / 1000)).x (CUDA 13: 580 or newer)"
 } >"$out/BUILD_INFO.txt"
 

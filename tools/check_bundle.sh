@@ -3,9 +3,10 @@
 #   tools/check_bundle.sh BUNDLE_DIR
 # In a clean environment (only PATH and HOME kept, as on a fresh login) and a strict shell (set -euo pipefail):
 #   - env.sh sources without error and finds every required CUDA library;
-#   - ldd resolves every library of every binary in bin/, and each library shipped in lib/ from lib/ itself;
+#   - ldd resolves every library of every binary in bin/ and tests/, and each library shipped in lib/ from lib/ itself;
 #   - no CUDA stubs folder ends up on LD_LIBRARY_PATH;
-#   - gemm_bench starts (--help).
+#   - gemm_bench starts (--help);
+#   - the device tests in tests/ run and pass (without a GPU their device parts skip, saying why).
 # preflight.sh's driver, GPU and benchmark checks need a GPU and are not run here.
 set -euo pipefail
 
@@ -27,13 +28,20 @@ env -i PATH="$PATH" HOME="${HOME:-/}" bash --noprofile --norc -c '
   source "$1/env.sh"
   echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
   echo "MISSING=$DLBENCH_MISSING_LIBS"
-  for exe in "$1"/bin/*; do
+  for exe in "$1"/bin/* "$1"/tests/*; do
+    [ -f "$exe" ] || continue
     echo "== $(basename "$exe")"
     ldd "$exe"
   done
   if [ -x "$1/bin/gemm_bench" ]; then
     "$1/bin/gemm_bench" --help >/dev/null || echo "HELP_FAILED=$?"
   fi
+  for t in "$1"/tests/*; do
+    [ -x "$t" ] || continue
+    rc=0
+    "$t" --gtest_brief=1 >/dev/null 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] || echo "TEST_FAILED=${t##*/} exit $rc"
+  done
 ' _ "$bundle" >"$log" 2>&1 || rc=$?
 cat "$log"
 [ "$rc" -eq 0 ] || errors+=("sourcing env.sh and running ldd in a clean strict shell failed (exit $rc)")
@@ -43,6 +51,9 @@ missing=$(sed -n 's/^MISSING=//p' "$log")
 if sed -n 's/^LD_LIBRARY_PATH=//p' "$log" | tr ':' '\n' | grep -qE '/stubs/?$'; then
   errors+=("LD_LIBRARY_PATH contains a CUDA stubs folder (its libcuda.so makes every CUDA call fail)")
 fi
+while IFS= read -r failed_test; do
+  errors+=("tests/${failed_test#TEST_FAILED=} (run it with the bundle's env.sh sourced to see why)")
+done < <(grep '^TEST_FAILED=' "$log" || true)
 if grep -q '^HELP_FAILED=' "$log"; then
   errors+=("bin/gemm_bench --help failed (exit $(sed -n 's/^HELP_FAILED=//p' "$log"))")
 fi
@@ -71,4 +82,4 @@ if [ ${#errors[@]} -gt 0 ]; then
   printf 'check_bundle: FAIL: %s\n' "${errors[@]}" >&2
   exit 1
 fi
-echo "check_bundle: PASS: $bundle (every library of $(cd "$bundle/bin" && echo *) resolves)"
+echo "check_bundle: PASS: $bundle (every library of $(cd "$bundle" && echo bin/* tests/*) resolves; tests pass)"

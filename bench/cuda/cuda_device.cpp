@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 namespace dlbench {
 
@@ -75,6 +76,22 @@ std::string read_pci_id(const std::string& pci_bus_id, const std::string& sysfs_
   return out;
 }
 
+std::string read_nvidia_driver_version(const std::string& path) {
+  // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.65.06  Sun Jul 27 ..." or, for the open modules,
+  // "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  575.51.03  Release Build ...": the version is the
+  // first token after "Kernel Module" made of digits and dots.
+  const std::string line = read_first_line(path);
+  const auto at = line.find("Kernel Module");
+  if (at == std::string::npos) return "";
+  std::istringstream tokens(line.substr(at + 13));
+  std::string token;
+  while (tokens >> token)
+    if (std::isdigit(static_cast<unsigned char>(token[0])) && token.find('.') != std::string::npos &&
+        token.find_first_not_of("0123456789.") == std::string::npos)
+      return token;
+  return "";
+}
+
 namespace {
 
 std::string fixed(double v, int decimals) {
@@ -109,7 +126,8 @@ std::vector<std::pair<std::string, std::string>> context_of(const CudaDeviceInfo
           {"memory_clock_mhz", fixed(d.memory_clock_hz / 1e6, 0)},
           {"memory_bus_bits", std::to_string(d.memory_bus_bits)},
           {"memory_bandwidth_gbps", fixed(d.memory_bandwidth() / 1e9, 1)},
-          {"driver", cuda_version_string(d.driver_version)},
+          {"driver", (d.nvidia_driver.empty() ? "version unknown" : d.nvidia_driver) + " (CUDA " +
+                         cuda_version_string(d.driver_version) + ")"},
           {"cuda_runtime", cuda_version_string(d.runtime_version)}};
 }
 
@@ -161,6 +179,7 @@ CudaDevice probe(int index) {
   d.memory_clock_hz = mem_khz * 1e3;
   d.pci_bus_id = bus;
   d.pci_id = read_pci_id(d.pci_bus_id);
+  d.nvidia_driver = read_nvidia_driver_version();
   return out;
 }
 

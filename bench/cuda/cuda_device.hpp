@@ -25,7 +25,8 @@ struct CudaDeviceInfo {
   int memory_bus_bits = 0;
   std::string pci_bus_id;  // domain:bus:device.function, e.g. 0000:18:00.0
   std::string pci_id;      // vendor:device[/subsystem], e.g. 10de:2330 (H100 SXM5); empty if unreadable
-  int driver_version = 0, runtime_version = 0;
+  int driver_version = 0, runtime_version = 0;  // the CUDA versions the driver and the runtime implement
+  std::string nvidia_driver;  // the kernel module's version, e.g. 580.65.06; empty if unreadable
 
   int compute_capability() const { return cc_major * 10 + cc_minor; }
   // Theoretical DRAM bandwidth, bytes/s: two transfers per memory clock (MEASURE.md §4).
@@ -49,6 +50,8 @@ std::string cuda_unavailable_reason(cudaError_t count_status, int device_count, 
 std::string cuda_version_string(int version);
 // "10de:2330" (or "10de:2330/10de:16c1" with the subsystem) from sysfs for a PCI bus id; empty if unreadable.
 std::string read_pci_id(const std::string& pci_bus_id, const std::string& sysfs_devices = "/sys/bus/pci/devices");
+// The NVIDIA kernel module's version ("580.65.06") from /proc/driver/nvidia/version; empty if unreadable.
+std::string read_nvidia_driver_version(const std::string& path = "/proc/driver/nvidia/version");
 // The `device` column: "NVIDIA H100 80GB HBM3 (10de:2330, sm_90, 132 SMs, 79.1 GiB, L2 50 MiB, 1980 MHz)".
 std::string describe(const CudaDeviceInfo& info);
 // Static facts for the run's context, one key each.

@@ -73,7 +73,8 @@ else
 fi
 
 not_found=()
-for exe in "$bundle"/bin/*; do
+for exe in "$bundle"/bin/* "$bundle"/tests/*; do
+  [ -f "$exe" ] || continue
   {
     echo "== $exe"
     ldd "$exe" 2>&1 || true
@@ -85,7 +86,8 @@ done
 if [ ${#not_found[@]} -gt 0 ]; then
   record ldd FAIL "not found: $(printf '%s; ' "${not_found[@]}")"
 else
-  record ldd PASS "every library of $(cd "$bundle/bin" && echo *) resolves"
+  record ldd PASS "every library of bin/$(cd "$bundle/bin" && echo *)$(compgen -G "$bundle/tests/*" >/dev/null &&
+    echo " and tests/") resolves"
 fi
 
 # --- System libraries --------------------------------------------------------------------------------------
@@ -311,6 +313,27 @@ else
     record run FAIL "gemm_bench exited $rc: ${summary:-no summary} (see $logdir/gemm-run.txt)"
   else
     record run PASS "${summary#dlbench: }"
+  fi
+fi
+
+# --- The device tests ----------------------------------------------------------------------------------------
+# The GPU code checked on this GPU: device-side inputs bit for bit equal to the host's, CUDA-event timing of a
+# kernel of known length in cold and hot mode, cuBLAS on the smoke table in every precision against the reference.
+if [ "$backend_ok" -eq 0 ]; then
+  record tests SKIP "not run: no usable cublas backend (see backend)"
+elif ! compgen -G "$bundle/tests/test_*" >/dev/null; then
+  record tests WARN "this bundle has no tests/ folder"
+else
+  failed_tests=()
+  for t in "$bundle"/tests/test_*; do
+    rc=0
+    timeout 600 "$t" --gtest_brief=1 >"$logdir/$(basename "$t").txt" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] || failed_tests+=("$(basename "$t") (exit $rc)")
+  done
+  if [ ${#failed_tests[@]} -gt 0 ]; then
+    record tests FAIL "${failed_tests[*]}: see $logdir/test_*.txt"
+  else
+    record tests PASS "$(cd "$bundle/tests" && echo test_*) (logs in $logdir)"
   fi
 fi
 

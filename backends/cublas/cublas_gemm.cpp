@@ -119,9 +119,15 @@ class LtGemmOperation final : public GemmOperation {
       copy_in(b_.get(), in.b);
       if (c) copy_in(c, in.c);
     }
-    // D starts as poison so that an element the kernel never writes fails verification.
+    poison_output();
+  }
+
+  // D becomes poison so that an element the kernel never writes fails verification: before the first call, and
+  // again after autotuning, whose candidates all wrote D.
+  void poison_output() {
+    const auto& t = problem_.types();
     fill_bits_on_device(d_.get(), t.output, problem_.c_elements(), codec::poison_element(t.output), stream_);
-    check_cuda(cudaStreamSynchronize(stream_), "preparing the operands");
+    check_cuda(cudaStreamSynchronize(stream_), "poisoning D");
   }
 
   // cuBLASLt's candidates for this call, best first by its heuristic.
@@ -231,7 +237,8 @@ class CublasGemmBackend final : public GemmBackend {
     out.emplace_back("workspace_mib", std::to_string(settings_.workspace_bytes >> 20));
     out.emplace_back("algorithm_choice", settings_.autotune > 0
                                              ? "fastest of cuBLASLt's top " + std::to_string(settings_.autotune) +
-                                                   " heuristic candidates, each timed cold (median of 5 calls)"
+                                                   " heuristic candidates, each timed cold (median of 5 calls "
+                                                   "after 2 untimed)"
                                              : "cuBLASLt's first heuristic choice");
     return out;
   }
@@ -255,6 +262,7 @@ class CublasGemmBackend final : public GemmBackend {
       return op;
     }
     autotune(*op, found);
+    op->poison_output();
     return op;
   }
 
@@ -287,6 +295,10 @@ class CublasGemmBackend final : public GemmBackend {
     for (std::size_t i = 0; i < found.size(); ++i) {
       op.use(found[i].algo, "");
       try {
+        // The candidate's first call runs outside the timer: it may load a kernel no call has used yet, which
+        // must not happen behind the timer's stream hold (cuda_kernels.hpp).
+        op.run();
+        check_cuda(cudaStreamSynchronize(stream_), "a candidate's first call");
         timer.time(op, 1, CacheMode::cold);  // warm-up
         std::vector<double> samples;
         for (int s = 0; s < 5; ++s) samples.push_back(timer.time(op, 1, CacheMode::cold).seconds);

@@ -58,8 +58,14 @@ unsigned blocks_for(std::size_t count) {
 }  // namespace
 
 cudaError_t harness_kernels_loadable() {
+  // Asking for a kernel's attributes loads it. With lazy module loading (the default since CUDA 12.2) a kernel is
+  // otherwise loaded at its first launch, which may wait for the device to go idle: behind the holding kernel
+  // that wait would last until the hold times out (nvbench hit this, NVIDIA/nvbench#136). So every kernel ever
+  // launched behind the hold is loaded here, before any hold.
   cudaFuncAttributes attributes{};
-  return cudaFuncGetAttributes(&attributes, hold_stream);
+  for (const void* kernel : {reinterpret_cast<const void*>(hold_stream), reinterpret_cast<const void*>(clock_probe)})
+    if (const cudaError_t e = cudaFuncGetAttributes(&attributes, kernel); e != cudaSuccess) return e;
+  return cudaSuccess;
 }
 
 void launch_hold_stream(StreamSignals* signals, double timeout_s, cudaStream_t stream) {

@@ -23,8 +23,9 @@ struct StreamSignals {
 // queue up behind it and host launch latency never falls between the sample's events (nvbench's method).
 void launch_hold_stream(StreamSignals* signals_on_device, double timeout_s, cudaStream_t stream);
 
-// Whether this build's device code can run on the current device (cudaErrorNoKernelImageForDevice when the
-// device's architecture is not among those compiled for and no PTX covers it).
+// Loads the harness's own kernels on the current device and says whether this build's device code can run there
+// (cudaErrorNoKernelImageForDevice when the device's architecture is not among those compiled for and no PTX
+// covers it).
 cudaError_t harness_kernels_loadable();
 
 // One thread spins for `spin_s` on the global timer and counts SM cycles meanwhile: cycles / ns is the SM clock.

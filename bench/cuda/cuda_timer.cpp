@@ -19,6 +19,12 @@ CudaTimer::CudaTimer(cudaStream_t stream, const CudaDeviceInfo& device)
     : stream_(stream), device_(device), flush_(2 * static_cast<std::size_t>(device.l2_bytes)) {
   check_cuda(cudaEventCreate(&start_), "cudaEventCreate");
   check_cuda(cudaEventCreate(&stop_), "cudaEventCreate");
+  // Both harness kernels once, unheld (release already set), so that neither is launched for the first time
+  // behind a hold: a first launch may load the kernel and wait for an idle device (cuda_kernels.hpp).
+  signals_.host()->release = 1;
+  launch_hold_stream(signals_.device(), 0, stream_);
+  launch_clock_probe(signals_.device(), 0, stream_);
+  check_cuda(cudaStreamSynchronize(stream_), "loading the timer's kernels");
 }
 
 CudaTimer::~CudaTimer() {
@@ -58,20 +64,27 @@ cudaGraphExec_t CudaTimer::graph_for(Operation& op, int runs) {
 SampleTime CudaTimer::time(Operation& op, int runs, CacheMode mode) {
   // Built before the stream is held: capturing needs the stream idle and uncaptured.
   cudaGraphExec_t graph = mode == CacheMode::hot ? graph_for(op, runs) : nullptr;
+  // The operation's first call through this timer runs unheld too: it may be the first launch of a library
+  // kernel (cuda_kernels.hpp), and a kernel loading behind the hold would stall the sample for the hold's timeout.
+  if (!called_) {
+    op.run();
+    check_cuda(cudaStreamSynchronize(stream_), "the operation's first call");
+    called_ = true;
+  }
 
   StreamSignals* host = signals_.host();
   host->release = 0;
   host->hold_timed_out = 0;
   if (mode == CacheMode::cold && flush_.bytes() > 0)
     check_cuda(cudaMemsetAsync(flush_.get(), samples_ & 0xff, flush_.bytes(), stream_), "flushing L2");
-  launch_hold_stream(signals_.device(), kHoldTimeoutS, stream_);
-  // From here the stream is held: whatever happens, release it before leaving, or a failing call would leave the
-  // holding kernel spinning into the next sample.
+  // From the hold's launch on, whatever happens, release the stream before leaving, or a failing call would leave
+  // the holding kernel spinning into the next sample.
   const auto release = [&] {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     host->release = 1;
   };
   try {
+    launch_hold_stream(signals_.device(), kHoldTimeoutS, stream_);
     check_cuda(cudaEventRecord(start_, stream_), "cudaEventRecord");
     if (graph) {
       check_cuda(cudaGraphLaunch(graph, stream_), "cudaGraphLaunch");
@@ -99,13 +112,14 @@ SampleTime CudaTimer::time(Operation& op, int runs, CacheMode mode) {
 std::string CudaTimer::notes() const {
   if (hold_timeouts_ == 0) return "";
   return std::to_string(hold_timeouts_) + " of " + std::to_string(samples_) +
-         " samples started before all their launches were queued (host stalled over 1 s): their times may "
-         "include launch latency";
+         " timed calls (warm-up included) started before all their launches were queued (host stalled over 1 s): "
+         "their times may include launch latency";
 }
 
 std::unique_ptr<Timer> make_cuda_timer(cudaStream_t stream, int device) {
   const CudaDevice& d = cuda_device(device);
   if (!d.availability.available) throw std::runtime_error(d.availability.reason);
+  check_cuda(cudaSetDevice(device), "cudaSetDevice");
   return std::make_unique<CudaTimer>(stream, d.info);
 }
 

@@ -45,6 +45,7 @@ class CudaTimer final : public Timer {
   DeviceBuffer flush_;
   MappedHost<StreamSignals> signals_;
   std::map<int, cudaGraphExec_t> graphs_;
+  bool called_ = false;
   int hold_timeouts_ = 0;
   int samples_ = 0;
 };

@@ -43,7 +43,9 @@ template <class T>
 class MappedHost {
  public:
   MappedHost() {
-    check_cuda(cudaHostAlloc(reinterpret_cast<void**>(&host_), sizeof(T), cudaHostAllocMapped), "cudaHostAlloc");
+    // Portable: usable from every device's context, whichever was current when it was allocated.
+    check_cuda(cudaHostAlloc(reinterpret_cast<void**>(&host_), sizeof(T), cudaHostAllocMapped | cudaHostAllocPortable),
+               "cudaHostAlloc");
     *host_ = T{};
     check_cuda(cudaHostGetDevicePointer(reinterpret_cast<void**>(&device_), host_, 0), "cudaHostGetDevicePointer");
   }

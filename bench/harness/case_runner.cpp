@@ -184,7 +184,8 @@ std::string measurement_remarks(const Measurement& m, double bytes) {
   if (m.throttled())
     remarks.push_back("throttled: median clock " + fmt(std::round(m.clock_hz / 1e6)) + " MHz, " +
                       std::to_string(m.throttled_samples) + " of " + std::to_string(m.per_run.samples) +
-                      " samples under " + fmt(m.throttle_fraction * 100) + " % of the rated " + fmt(std::round(m.rated_clock_hz / 1e6)) + " MHz");
+                      " samples under " + fmt(m.throttle_fraction * 100) + " % of the rated " +
+                      fmt(std::round(m.rated_clock_hz / 1e6)) + " MHz");
   // A hot figure on operands that fit in the last-level cache is a cache figure, not a memory one: say so.
   if (m.cache == CacheMode::hot && m.cache_bytes > 0 && bytes <= m.cache_bytes)
     remarks.push_back("hot: operands (" + fmt(std::round(bytes / 1e3) / 1e3) + " MB) fit in the " +

@@ -13,13 +13,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 }  // namespace
 
 Measurement measure(Operation& op, const SamplerConfig& config) {
@@ -66,7 +59,7 @@ Measurement measure(Operation& op, const SamplerConfig& config) {
     if (seconds_since(start) >= config.max_time_s) break;
   }
   m.per_run = summarize(std::move(per_run));
-  m.clock_hz = median_of(std::move(clocks));
+  m.clock_hz = summarize(std::move(clocks)).median;  // 0 when the timer measured no clock
   m.notes = timer->notes();
   return m;
 }

@@ -1,13 +1,12 @@
 #include "common/dtype.hpp"
 
-#include "common/element_codec.hpp"
-
-#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+
+#include "common/element_codec.hpp"
 
 namespace dlbench {
 

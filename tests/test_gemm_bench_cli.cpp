@@ -77,7 +77,7 @@ std::vector<Row> read_csv(const fs::path& path, std::vector<std::string>* header
 // True when this gemm_bench was built without any backend; then it must say so and exit 2.
 bool no_backend() {
   const Outcome r = run(GEMM_BENCH, "--list");
-  if (r.err.find("built without any GEMM backend") != std::string::npos) {
+  if (r.err.find("built without any gemm backend") != std::string::npos) {
     EXPECT_EQ(r.code, 2);
     return true;
   }

@@ -4,44 +4,18 @@
 // tf32 math mode (its fpmath modes are strict, bf16, f16 and any), so those precisions are skipped with a reason.
 // A problem oneDNN only serves with its reference implementation is skipped too: that path exists for
 // correctness, not speed, and would take hours on the large tables.
-#include <omp.h>
-
 #include <cstring>
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "gemm/gemm_backend.hpp"
 #include "harness/case.hpp"
-#include "harness/host_info.hpp"
+#include "onednn_common.hpp"
 
 namespace dlbench {
 namespace {
 
 using dt = dnnl::memory::data_type;
-
-std::optional<dt> onednn_type(DataType t) {
-  switch (t) {
-    case DataType::f32: return dt::f32;
-    case DataType::bf16: return dt::bf16;
-    case DataType::f16: return dt::f16;
-    case DataType::s8: return dt::s8;
-    case DataType::s32: return dt::s32;
-    default: return std::nullopt;
-  }
-}
-
-std::string isa_name(dnnl::cpu_isa isa) {
-  switch (isa) {
-    case dnnl::cpu_isa::sse41: return "sse41";
-    case dnnl::cpu_isa::avx: return "avx";
-    case dnnl::cpu_isa::avx2: return "avx2";
-    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
-    case dnnl::cpu_isa::avx512_core: return "avx512_core";
-    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
-    default: return "isa#" + std::to_string(static_cast<int>(isa));
-  }
-}
+using onednn::data_type;
+using onednn::effective_isa;
 
 // Row-major descriptors in the project's convention (gemm_problem.hpp): a transposed operand is the same
 // logical matrix with swapped strides, which oneDNN matmul takes directly.
@@ -60,8 +34,8 @@ struct Descs {
 
 Descs make_descs(const GemmProblem& p, const GemmConfig& config) {
   const auto& t = p.types();
-  const dt in = *onednn_type(t.input);
-  const dt out = *onednn_type(t.output);
+  const dt in = *data_type(t.input);
+  const dt out = *data_type(t.output);
   Descs d;
   d.a = matrix_desc(p.batch, p.m, p.k, p.trans_a, in);
   d.b_plain = matrix_desc(p.batch, p.k, p.n, p.trans_b, in);
@@ -119,47 +93,27 @@ class OneDnnGemmOperation final : public GemmOperation {
 
 class OneDnnGemm final : public GemmBackend {
  public:
-  explicit OneDnnGemm(const BackendSettings& settings) : threads_(settings.threads) {
-    // oneDNN's Debian build threads with OpenMP: its pool size is the thread count of every primitive.
-    omp_set_num_threads(threads_);
-    try {
-      engine_ = dnnl::engine(dnnl::engine::kind::cpu, 0);
-      stream_ = dnnl::stream(engine_);
-    } catch (const dnnl::error& e) {
-      unavailable_ = std::string("oneDNN could not create a CPU engine: ") + e.what();
-    }
-  }
+  explicit OneDnnGemm(const BackendSettings& settings) : cpu_(settings.threads) {}
 
-  Availability availability() const override { return {unavailable_.empty(), unavailable_}; }
-
-  std::string device() const override {
-    return cpu_model() + ", " + isa_name(dnnl::get_effective_cpu_isa()) + ", " + std::to_string(threads_) +
-           " threads";
-  }
-
-  std::string library() const override {
-    const auto* v = dnnl::version();
-    std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-                    std::to_string(v->patch);
-    if (v->hash && std::strcmp(v->hash, "N/A") != 0) s += " (" + std::string(v->hash) + ")";
-    return s;
-  }
+  Availability availability() const override { return cpu_.availability(); }
+  std::string device() const override { return cpu_.device(); }
+  std::string library() const override { return cpu_.library(); }
 
   Support supports(const GemmProblem& p, const GemmConfig& config) const override {
     if (p.precision == Precision::tf32)
       return Support::no("oneDNN 2.6 has no tf32 math mode (fpmath modes: strict, bf16, f16, any); it would run fp32");
     const auto& t = p.types();
-    if (!onednn_type(t.input) || !onednn_type(t.output))
+    if (!data_type(t.input) || !data_type(t.output))
       return Support::no("oneDNN 2.6 has no " + std::string(to_string(t.input)) + " data type");
     try {
       const auto pd = primitive_desc(make_descs(p, config));
       const std::string impl = pd.impl_info_str();
       if (impl.rfind("ref", 0) == 0)
         return Support::no("only oneDNN's reference implementation (" + impl + ") runs " + std::string(t.name) +
-                           " on " + isa_name(dnnl::get_effective_cpu_isa()) + "; not a performance path");
+                           " on " + effective_isa() + "; not a performance path");
     } catch (const dnnl::error& e) {
       return Support::no("oneDNN has no " + std::string(t.name) + " matmul for this problem on " +
-                         isa_name(dnnl::get_effective_cpu_isa()) + " (" + e.what() + ")");
+                         effective_isa() + " (" + e.what() + ")");
     }
     return Support::yes();
   }
@@ -168,19 +122,16 @@ class OneDnnGemm final : public GemmBackend {
                                          const GemmOperands& in) override {
     const Descs descs = make_descs(p, config);
     const auto pd = primitive_desc(descs);
-    return std::make_unique<OneDnnGemmOperation>(engine_, stream_, pd, descs, in);
+    return std::make_unique<OneDnnGemmOperation>(cpu_.engine(), cpu_.stream(), pd, descs, in);
   }
 
  private:
   dnnl::matmul::primitive_desc primitive_desc(const Descs& d) const {
     const dnnl::matmul::desc desc(d.a, d.b_arg, d.d);
-    return dnnl::matmul::primitive_desc(desc, d.attr, engine_);
+    return dnnl::matmul::primitive_desc(desc, d.attr, cpu_.engine());
   }
 
-  int threads_;
-  std::string unavailable_;
-  dnnl::engine engine_;
-  mutable dnnl::stream stream_;
+  mutable onednn::CpuEngine cpu_;
 };
 
 }  // namespace

@@ -2,11 +2,11 @@
 // reversed (backend outermost), so a run reads backend by backend and precision by precision.
 #pragma once
 
-#include <map>
 #include <memory>
 
 #include "gemm/gemm_backend.hpp"
 #include "harness/suite.hpp"
+#include "harness/suite_support.hpp"
 
 namespace dlbench {
 
@@ -20,7 +20,7 @@ class GemmSuite final : public Suite {
 
  private:
   std::string b_layout_ = "plain";
-  std::map<std::string, std::shared_ptr<GemmBackend>> backends_;
+  BackendSet<GemmBackend> backends_;
 };
 
 }  // namespace dlbench

@@ -31,6 +31,9 @@ struct Prepared {
   std::unique_ptr<Operation> op;
   Verification check;
   std::string implementation;  // what the library chose, e.g. "brg:avx512_core_amx"
+  // Kernel columns known only once the library has chosen (e.g. a convolution's algorithm and its workspace);
+  // their names must be in the kernel's column list.
+  CsvRow details;
 };
 
 // Thrown by a backend when it learns only while preparing that it cannot run a case; the case becomes a
@@ -54,6 +57,9 @@ class Case {
   virtual std::string library() const = 0;
   // The kernel's own CSV columns (shape and configuration), in the order of the kernel's column list.
   virtual CsvRow columns() const = 0;
+  // Kernel columns derived from the measured median time per call, e.g. a throughput under a second FLOP
+  // convention. Empty by default.
+  virtual CsvRow timed_columns(double /*seconds_per_call*/) const { return {}; }
 };
 
 }  // namespace dlbench

@@ -128,6 +128,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
 
   const Verification& check = prepared.check;
   row.emplace_back("implementation", prepared.implementation);
+  for (auto& kv : prepared.details) row.push_back(std::move(kv));
   row.emplace_back("error", fmt(check.error));
   row.emplace_back("tolerance", fmt(check.tolerance));
   row.emplace_back("verified", check.passed ? "true" : "false");
@@ -163,6 +164,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   state.counters["time_ms_max"] = m.per_run.max * 1e3;
 
   row.emplace_back("time_ms", fmt(t * 1e3));
+  for (auto& kv : c.timed_columns(t)) row.push_back(std::move(kv));
   row.emplace_back("time_ms_min", fmt(m.per_run.min * 1e3));
   row.emplace_back("time_ms_max", fmt(m.per_run.max * 1e3));
   row.emplace_back("samples", std::to_string(m.per_run.samples));

@@ -1,7 +1,5 @@
 #include "gemm/gemm_reference.hpp"
 
-#include <algorithm>
-#include <thread>
 #include <vector>
 
 #include "common/error_metric.hpp"
@@ -30,8 +28,6 @@ double gemm_reference_element(const GemmProblem& p, const GemmOperands& in, std:
   if (p.beta != 0) r += p.beta * in.c.get(c_index(p, b, i, j));
   return r;
 }
-
-std::string GemmCheck::mode() const { return full ? "full" : "sampled"; }
 
 bool gemm_check_is_full(const GemmProblem& p, double full_limit_macs) { return p.flops() / 2 <= full_limit_macs; }
 
@@ -67,14 +63,8 @@ GemmCheck check_gemm(const GemmProblem& p, const GemmOperands& in, const HostBuf
       x.j = static_cast<std::int64_t>(rng.below(p.n));
     }
     // Each sample is a k-long dot product, and operands generated on demand cost ~10 ns per element read.
-    std::vector<double> ref(at.size());
-    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 64);
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        for (std::size_t s = t; s < at.size(); s += threads) ref[s] = gemm_reference_element(p, in, at[s].b, at[s].i, at[s].j);
-      });
-    for (auto& th : pool) th.join();
+    const std::vector<double> ref = parallel_values(
+        at.size(), [&](std::size_t s) { return gemm_reference_element(p, in, at[s].b, at[s].i, at[s].j); });
     for (std::size_t s = 0; s < at.size(); ++s) metric.add(d.get(c_index(p, at[s].b, at[s].i, at[s].j)), ref[s]);
   }
   check.error = metric.relative_l2();

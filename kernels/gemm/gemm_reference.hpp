@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/host_buffer.hpp"
+#include "common/output_check.hpp"
 #include "gemm/gemm_problem.hpp"
 
 namespace dlbench {
@@ -28,14 +29,7 @@ struct GemmOperands {
 double gemm_reference_element(const GemmProblem& p, const GemmOperands& in, std::int64_t batch, std::int64_t i,
                               std::int64_t j);
 
-struct GemmCheck {
-  double error = 0;        // relative L2 error of the checked elements
-  double tolerance = 0;    // the precision's budget
-  std::int64_t checked = 0;
-  bool full = true;        // whole output, or a random sample
-  bool passed() const { return error <= tolerance; }
-  std::string mode() const;  // "full" or "sampled"
-};
+using GemmCheck = OutputCheck;
 
 // Whether check_gemm() checks every element of `p` (else a sample): it reads whole operands only then.
 bool gemm_check_is_full(const GemmProblem& p, double full_limit_macs = 1 << 24);

@@ -1,78 +1,15 @@
 // gemm_bench as a user runs it: exit codes, error messages, the CSV and JSON it writes. Also runs
 // faulty_gemm_bench (a backend that is wrong on purpose) to check that one bad case fails the row and the exit
 // code while every other case still runs and is written.
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
-
+#include "cli_util.hpp"
 #include "common/shape_table.hpp"
 
 namespace dlbench {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace dlbench::cli;
 
-// Short timing so the whole file runs in seconds; the figures are not what is tested here.
-const std::string kFast = " --warmup=0 --min_samples=3 --min_time=0.002 --max_time=0.05 ";
 const std::string kOneDnn = " --backends=onednn ";
-
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path temp_dir() {
-  const fs::path d = fs::temp_directory_path() / ("dlbench_cli_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
-
-Outcome run(const std::string& binary, const std::string& args) {
-  const fs::path d = temp_dir();
-  const std::string cmd = binary + " " + args + " >" + (d / "stdout").string() + " 2>" + (d / "stderr").string();
-  const int status = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(d / "stdout");
-  r.err = slurp(d / "stderr");
-  return r;
-}
-
-using Row = std::map<std::string, std::string>;
-
-std::vector<Row> read_csv(const fs::path& path, std::vector<std::string>* header = nullptr) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  std::vector<std::string> cols;
-  std::vector<Row> rows;
-  while (std::getline(in, line)) {
-    EXPECT_FALSE(line.empty() || line.back() != '\r') << "rows must end in CRLF";
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto fields = split_csv_record(line, path.string());
-    if (cols.empty()) {
-      cols = fields;
-      continue;
-    }
-    EXPECT_EQ(fields.size(), cols.size()) << line;
-    Row r;
-    for (std::size_t i = 0; i < cols.size() && i < fields.size(); ++i) r[cols[i]] = fields[i];
-    rows.push_back(r);
-  }
-  if (header) *header = cols;
-  return rows;
-}
 
 // True when this gemm_bench was built without any backend; then it must say so and exit 2.
 bool no_backend() {

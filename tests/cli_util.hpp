@@ -1,0 +1,78 @@
+// Running a benchmark binary as a user does, from tests: exit code, stdout, stderr, and the CSV it wrote.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/shape_table.hpp"
+
+namespace dlbench::cli {
+
+namespace fs = std::filesystem;
+
+// Short timing so a CLI test runs in seconds; the figures are not what such tests check.
+inline const std::string kFast = " --warmup=0 --min_samples=3 --min_time=0.002 --max_time=0.05 ";
+
+struct Outcome {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline fs::path temp_dir() {
+  const fs::path d = fs::temp_directory_path() / ("dlbench_cli_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+inline Outcome run(const std::string& binary, const std::string& args) {
+  const fs::path d = temp_dir();
+  const std::string cmd = binary + " " + args + " >" + (d / "stdout").string() + " 2>" + (d / "stderr").string();
+  const int status = std::system(cmd.c_str());
+  Outcome r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(d / "stdout");
+  r.err = slurp(d / "stderr");
+  return r;
+}
+
+using Row = std::map<std::string, std::string>;
+
+inline std::vector<Row> read_csv(const fs::path& path, std::vector<std::string>* header = nullptr) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::vector<std::string> cols;
+  std::vector<Row> rows;
+  while (std::getline(in, line)) {
+    EXPECT_FALSE(line.empty() || line.back() != '\r') << "rows must end in CRLF";
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto fields = split_csv_record(line, path.string());
+    if (cols.empty()) {
+      cols = fields;
+      continue;
+    }
+    EXPECT_EQ(fields.size(), cols.size()) << line;
+    Row r;
+    for (std::size_t i = 0; i < cols.size() && i < fields.size(); ++i) r[cols[i]] = fields[i];
+    rows.push_back(r);
+  }
+  if (header) *header = cols;
+  return rows;
+}
+
+}  // namespace dlbench::cli

@@ -111,9 +111,12 @@ else
 fi
 
 # The tests that check the GPU code on the GPU itself (device-side inputs equal to the host's, event timing of a
-# kernel of known length, cuBLAS on the smoke table in every precision, the cuBLASLt mapping) travel in tests/;
-# they need nothing from the source tree. The other tests are for the build machine and stay behind.
-device_tests=(test_cuda test_cublas_plan test_conformance)
+# kernel of known length, every backend on the smoke tables in every precision, each GPU library's host-side
+# mapping) travel in tests/; they need nothing from the source tree. The other tests are for the build machine and
+# stay behind. They are matched by name, so a new backend's plan test or a new kernel's conformance test travels
+# without an edit here.
+mapfile -t device_tests < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x \
+  \( -name 'test_cuda' -o -name 'test_*conformance' -o -name 'test_*_plan' \) -printf '%f\n' 2>/dev/null | sort)
 mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x ! -name 'test_*' ! -name 'faulty_*' \
   2>/dev/null | sort)
 [ ${#exes[@]} -gt 0 ] || die "no executables in $build_dir/bin"

@@ -111,9 +111,10 @@ else
 fi
 
 # The tests that check the GPU code on the GPU itself (device-side inputs equal to the host's, event timing of a
-# kernel of known length, cuBLAS on the smoke table in every precision, the cuBLASLt mapping) travel in tests/;
-# they need nothing from the source tree. The other tests are for the build machine and stay behind.
-device_tests=(test_cuda test_cublas_plan test_conformance)
+# kernel of known length, cuBLAS on the smoke table in every precision, the cuBLASLt mapping, cuDNN convolution in
+# every direction against a float64 reference) travel in tests/; they need nothing from the source tree. The other
+# tests are for the build machine and stay behind.
+device_tests=(test_cuda test_cublas_plan test_conformance test_cudnn_conv)
 mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x ! -name 'test_*' ! -name 'faulty_*' \
   2>/dev/null | sort)
 [ ${#exes[@]} -gt 0 ] || die "no executables in $build_dir/bin"

@@ -116,7 +116,7 @@ fi
 # stay behind. They are matched by name, so a new backend's plan test or a new kernel's conformance test travels
 # without an edit here.
 mapfile -t device_tests < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x \
-  \( -name 'test_cuda' -o -name 'test_*conformance' -o -name 'test_*_plan' \) -printf '%f\n' 2>/dev/null | sort)
+  \( -name 'test_cuda' -o -name 'test_cudnn_*' -o -name 'test_*conformance' -o -name 'test_*_plan' \) -printf '%f\n' 2>/dev/null | sort)
 mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x ! -name 'test_*' ! -name 'faulty_*' \
   2>/dev/null | sort)
 [ ${#exes[@]} -gt 0 ] || die "no executables in $build_dir/bin"

@@ -27,9 +27,10 @@ Before timing, one call is checked against a float64 reference on a sample of ou
 column), so a layout mix-up cannot pass as a fast result.
 
 Timing (dlbench's rules, MEASURE.md §1; tools/torch_timing.py, shared with torch_conv.py and torch_rnn.py):
-warm-up of at least 3 calls and --warmup seconds, then samples timed with CUDA events until at least --min-samples samples and --min-time measured seconds are in and the CoV is at
-most --noise percent, or --max-time seconds have passed since sampling began. Reported: the median per call,
-min, max, CoV and the sample count.
+warm-up of at least 3 calls and --warmup seconds, then samples timed with CUDA events until at least
+--min-samples samples and --min-time measured seconds are in and the CoV is at most --noise percent, or
+--max-time seconds have passed since sampling began. Reported: the median per call, min, max, CoV and the
+sample count.
   --cache=cold (default, as gemm_bench's auto on a GPU): a buffer of twice the L2 size is written (fill_ with
       a value that changes per sample) before each sample, outside the event pair; one call per event pair.
       Twice, and a changing value, because dlbench's CUDA timer flushes so (bench/cuda/cuda_timer.cpp): the

@@ -25,7 +25,9 @@ import math
 import statistics
 import time
 
-from dlbench_tables import format_number
+import os
+
+from dlbench_tables import InputError, format_number, read_csv_rows, split_list
 
 FALLBACK_L2_BYTES = 50 * 1024 * 1024  # H100's L2, when the properties do not say
 MAX_CHUNK = 64          # samples queued per synchronisation: 4 stream operations each stays well inside the queue
@@ -83,6 +85,17 @@ def relative_error(pairs):
     return math.sqrt(num / den) if den > 0 else math.sqrt(num)
 
 
+def tensor_relative_error(torch, got, ref):
+    """relative_error over two tensors of the same length, computed by PyTorch (on their device) rather than
+    element by element in Python: an RNN's checked outputs run to millions of values."""
+    got, ref = got.reshape(-1).double(), ref.reshape(-1).double()
+    if not bool(torch.isfinite(got).all()):
+        return math.nan
+    diff = got - ref
+    num, den = float((diff * diff).sum().item()), float((ref * ref).sum().item())
+    return math.sqrt(num / den) if den > 0 else math.sqrt(num)
+
+
 # --------------------------------------------------------------------------------------------- the GPU part
 
 def import_torch(prog):
@@ -92,6 +105,15 @@ def import_torch(prog):
         raise SystemExit(f"{prog}: cannot import torch ({e}); install PyTorch with CUDA, or use --dry-run "
                          "to check tables and problems without it")
     return torch
+
+
+def cudnn_version(torch):
+    """torch.backends.cudnn.version(), or why there is none: PyTorch raises when the cuDNN it finds on the library
+    path is older than the one it was built with, which the `cudnn` column should say rather than end the run on."""
+    try:
+        return str(torch.backends.cudnn.version())
+    except Exception as e:  # noqa: BLE001
+        return f"unavailable ({type(e).__name__}: {str(e)[:120]})"
 
 
 class Timer:
@@ -287,6 +309,37 @@ def check_timing_args(ap, args):
             ap.error(f"--{name.replace('_', '-')} must not be negative")
     if args.min_samples < 1 or args.verify_samples < 1:
         ap.error("--min-samples and --verify-samples must be at least 1")
+
+
+def checked_list(text, flag, valid):
+    """A comma-separated flag value whose items must each be one of `valid`."""
+    items = split_list([text])
+    for item in items:
+        if item not in valid:
+            raise InputError(f"--{flag}: unknown value '{item}' (valid: {', '.join(valid)})")
+    if not items:
+        raise InputError(f"--{flag}: empty list")
+    return items
+
+
+def ok_problems(paths):
+    """The problem names of the ok rows of these CSVs."""
+    names = set()
+    for path in paths or []:
+        if not os.path.isfile(path):
+            raise InputError(f"--problems-from: no such file '{path}'")
+        rows, _ = read_csv_rows(path)
+        if rows and "problem" not in rows[0]:
+            raise InputError(f"--problems-from: {path} has no 'problem' column")
+        names.update(r["problem"] for r in rows if r.get("status") == "ok")
+    return names
+
+
+def with_named_precisions(shapes, precisions, order):
+    """--precisions, plus each precision a --problem names (it runs in that one whatever the flag says), in the
+    order of `order` (dlbench's precision order)."""
+    extra = {s.precision for s in shapes if s.precision and s.precision not in precisions}
+    return list(precisions) + sorted(extra, key=order.index)
 
 
 def run_cases(tool, cases, args, t_start):

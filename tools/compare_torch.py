@@ -57,8 +57,10 @@ def kernel_of(row: dict) -> str:
     raise InputError(f"problem '{text}': no kernel column, and the name is not a GEMM, conv or RNN problem")
 
 
-def problem_key(row: dict) -> tuple[str, str]:
-    """(kernel, canonical name with precision), normalised through the kernel's parser."""
+def problem_key(row: dict) -> tuple[str, str, str]:
+    """(kernel, canonical name with precision, operation), the name normalised through the kernel's parser; the
+    operation is what the summary splits a kernel's rows by besides table and precision: a convolution's direction,
+    an RNN's pass, nothing for GEMM. Both come from the name, so every tool's CSV yields them alike."""
     kernel = kernel_of(row)
     text = row.get("problem", "")
     precision = row.get("precision", "") or None
@@ -66,14 +68,14 @@ def problem_key(row: dict) -> tuple[str, str]:
         raise InputError("row without a problem name")
     if kernel == "gemm":
         problem, given = gemm_common.parse_problem(text, "problem column")
-        return kernel, problem.canonical(given or precision)
+        return kernel, problem.canonical(given or precision), ""
     if kernel == "conv":
         problem, given = conv_common.parse_problem(text, "problem column")
-    elif kernel == "rnn":
+        return kernel, problem.canonical(given["precision"] or precision), problem.direction
+    if kernel == "rnn":
         problem, given = rnn_common.parse_problem(text, "problem column")
-    else:
-        raise InputError(f"problem '{text}': unknown kernel '{kernel}' (valid: {', '.join(KERNELS)})")
-    return kernel, problem.canonical(given["precision"] or precision)
+        return kernel, problem.canonical(given["precision"] or precision), problem.pass_
+    raise InputError(f"problem '{text}': unknown kernel '{kernel}' (valid: {', '.join(KERNELS)})")
 
 
 def number(text):
@@ -86,12 +88,6 @@ def number(text):
 
 def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
-
-
-def operation(kernel: str, row: dict) -> str:
-    """What the summary splits a kernel's rows by besides table and precision: conv's direction, RNN's pass (an
-    RNN row's `direction` column is uni|bi, not an operation)."""
-    return {"conv": row.get("direction", ""), "rnn": row.get("pass", "")}.get(kernel, "")
 
 
 def load_runs(specs):
@@ -139,8 +135,7 @@ def group_cases(runs):
                  "algorithm": first.get("algorithm") or first.get("implementation", ""),
                  "packed": first.get("b_layout") == "packed"}
         try:
-            entry["kernel"], entry["key"] = problem_key(first)
-            entry["op"] = operation(entry["kernel"], first)
+            entry["kernel"], entry["key"], entry["op"] = problem_key(first)
         except InputError as e:
             entry["key"], entry["reason"] = None, str(e)
         ok = [r for r in rows if r.get("status") == "ok" and number(r.get("time_ms"))]
@@ -166,7 +161,7 @@ def index_torch(paths):
         notes.extend(problems)
         for r in rows:
             try:
-                r["_key"] = problem_key(r)
+                r["_key"] = problem_key(r)[:2]
             except InputError as e:
                 notes.append(f"{path}: {e}")
                 continue

@@ -178,8 +178,11 @@ class Compare(unittest.TestCase):
         self.assertEqual(compare_torch.kernel_of({"problem": "m8n8k8_nn_fp16"}), "gemm")
         self.assertEqual(compare_torch.kernel_of({"problem": "gru_h1i1n1t1_uni_inference_fp16"}), "rnn")
         self.assertEqual(compare_torch.kernel_of({"problem": "n1c1h1w1k1r1s1p0u1_nhwc_fwd_fp16"}), "conv")
-        self.assertEqual(compare_torch.problem_key({"problem": "n1c1h1w1k1r1s1p0u1_nhwc_fwd", "precision": "bf16",
-                                                    "kernel": "conv"}), ("conv", "n1c1h1w1k1r1s1p0u1_nhwc_fwd_bf16"))
+        self.assertEqual(compare_torch.problem_key({"problem": "n1c1h1w1k1r1s1p0u1_nhwc_bwd_data", "precision": "bf16",
+                                                    "kernel": "conv"}),
+                         ("conv", "n1c1h1w1k1r1s1p0u1_nhwc_bwd_data_bf16", "bwd_data"))
+        self.assertEqual(compare_torch.problem_key({"problem": "gru_h1i1n1t1_bi_training_bwd_fp16"}),
+                         ("rnn", "gru_h1i1n1t1_bi_training_bwd_fp16", "training_bwd"))
         with self.assertRaises(compare_torch.InputError):
             compare_torch.kernel_of({"problem": "x1"})
         other = os.path.join(self.tmp.name, "other.csv")

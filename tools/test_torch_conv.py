@@ -22,6 +22,7 @@ sys.path.insert(0, HERE)
 import conv_common  # noqa: E402
 import conv_reference  # noqa: E402
 import fake_torch  # noqa: E402
+import subset_table  # noqa: E402
 import torch_conv  # noqa: E402
 from conv_common import ConvProblem, parse_problem  # noqa: E402
 from dlbench_tables import InputError  # noqa: E402
@@ -207,6 +208,35 @@ class Planning(unittest.TestCase):
                                         f"--problems-from={path}", "--dry-run"])
         self.assertEqual(rc, 0)
         self.assertEqual(out.splitlines()[-1], "1 cases, 1 runnable, 0 skipped")
+
+
+class SubsetTable(unittest.TestCase):
+    """subset_table.py, which cuts the tables of a timed GPU session: rows verbatim, table name and labels kept."""
+
+    def run_tool(self, *argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = subset_table.main(list(argv))
+        return rc, out.getvalue(), err.getvalue()
+
+    def test_where_distinct_limit(self):
+        source = os.path.join(TESTDATA, "conv", "tiny.csv")
+        with tempfile.TemporaryDirectory() as tmp:
+            rc, out, _ = self.run_tool(source, tmp, "--where=phase=training", "--where=groups=2|4", "--distinct=n")
+            self.assertEqual(rc, 0)
+            self.assertIn("2 rows of", out)
+            shapes = conv_common.load_tables([os.path.join(tmp, "tiny.csv")], TESTDATA)
+            self.assertEqual([(s.table, s.label) for s in shapes], [("tiny", "tiny/strided_asym"),
+                                                                    ("tiny", "tiny/dilated_depthwise")])
+            rc, out, _ = self.run_tool(source, tmp, "--distinct=r,s", "--limit=2")
+            self.assertEqual([s.label for s in conv_common.load_tables([os.path.join(tmp, "tiny.csv")], TESTDATA)],
+                             ["tiny/plain_3x3", "tiny/strided_asym"])
+            for argv, message in ((["--where=phase"], "expected COLUMN=VALUE"),
+                                  (["--where=stage=training"], "has no column 'stage'"),
+                                  (["--where=phase=warmup"], "no row left"), (["--distinct=x"], "no column 'x'")):
+                rc, _, err = self.run_tool(source, tmp, *argv)
+                self.assertEqual(rc, 2, argv)
+                self.assertIn(message, err)
 
 
 class Reference(unittest.TestCase):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import math
 import statistics
+import sys
 import time
 
 import os
@@ -102,9 +103,15 @@ def import_torch(prog):
     try:
         import torch  # noqa: PLC0415 (imported late so --help and --dry-run work without PyTorch)
     except ImportError as e:
-        raise SystemExit(f"{prog}: cannot import torch ({e}); install PyTorch with CUDA, or use --dry-run "
-                         "to check tables and problems without it")
+        fatal(f"{prog}: cannot import torch ({e}); install PyTorch with CUDA, or use --dry-run to check tables and "
+              "problems without it")
     return torch
+
+
+def fatal(message):
+    """Ends the run with exit status 2, the tools' status for a run that could not start (no PyTorch, no GPU)."""
+    print(message, file=sys.stderr, flush=True)
+    raise SystemExit(2)
 
 
 def cudnn_version(torch):
@@ -125,10 +132,10 @@ class Timer:
         self.cfg = cfg
         self.prog = prog
         if not torch.cuda.is_available():
-            raise SystemExit(f"{prog}: torch.cuda.is_available() is False: no usable CUDA GPU "
-                             f"(torch {torch.__version__}, built for CUDA {torch.version.cuda})")
+            fatal(f"{prog}: torch.cuda.is_available() is False: no usable CUDA GPU (torch {torch.__version__}, "
+                  f"built for CUDA {torch.version.cuda})")
         if cfg.device >= torch.cuda.device_count():
-            raise SystemExit(f"{prog}: --device={cfg.device}, but only {torch.cuda.device_count()} GPU(s)")
+            fatal(f"{prog}: --device={cfg.device}, but only {torch.cuda.device_count()} GPU(s)")
         torch.cuda.set_device(cfg.device)
         self.device = torch.device("cuda", cfg.device)
         props = torch.cuda.get_device_properties(cfg.device)

@@ -24,6 +24,7 @@ import fake_torch  # noqa: E402
 import rnn_common  # noqa: E402
 import rnn_reference  # noqa: E402
 import torch_rnn  # noqa: E402
+import torch_runner  # noqa: E402
 import torch_timing  # noqa: E402
 from dlbench_tables import InputError  # noqa: E402
 from rnn_common import RnnProblem, parse_problem  # noqa: E402
@@ -148,7 +149,7 @@ class Planning(unittest.TestCase):
 
     def test_named_precision_runs_whatever_the_flag(self):
         shapes = rnn_common.cli_shapes(["gru_h4i4n2t2_bi_training_bwd_fp16"])
-        self.assertEqual(torch_timing.with_named_precisions(shapes, ["bf16"], rnn_common.PRECISIONS),
+        self.assertEqual(torch_runner.with_named_precisions(shapes, ["bf16"], rnn_common.PRECISIONS),
                          ["bf16", "fp16"])
 
     def test_dry_run_and_bad_arguments(self):

@@ -51,6 +51,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import conv_reference  # noqa: E402
+import torch_runner  # noqa: E402
 import torch_timing  # noqa: E402
 from conv_common import DIRECTIONS, LAYOUTS, PRECISIONS, cli_shapes, load_tables  # noqa: E402
 from dlbench_tables import InputError, default_shapes_dir, format_number, split_list  # noqa: E402
@@ -152,11 +153,13 @@ class Runner(Timer):
         # The legacy flag, the one every PyTorch since 1.7 reads (2.9 adds conv.fp32_precision; mixing the two
         # is an error there, so only this one is ever touched).
         t.backends.cudnn.allow_tf32 = precision == "tf32"
+        # The direction's two inputs hold random values. A gradient call also takes the tensor whose gradient it
+        # does not compute (x for bwd_data, w for bwd_filter), for its shape only: it is allocated and left unset.
         reads = {"fwd": ("x", "w"), "bwd_data": ("dy", "w"), "bwd_filter": ("x", "dy")}[p.direction]
         shapes = {"x": (p.n, p.c, p.h, p.w), "w": (p.k, p.c_per_group(), p.r, p.s), "dy": (p.n, p.k, p.p(), p.q())}
-        tensors = {name: self.tensor(shapes[name], dt, fmt, gen if name in reads else None)
-                   for name in ("x", "w", "dy")}
-        x, w, dy = tensors["x"], tensors["w"], tensors["dy"]
+        names = ("x", "w") if p.direction == "fwd" else ("x", "w", "dy")
+        tensors = {name: self.tensor(shapes[name], dt, fmt, gen if name in reads else None) for name in names}
+        x, w, dy = tensors["x"], tensors["w"], tensors.get("dy")
         stride, padding, dilation = [p.stride_h, p.stride_w], [p.pad_h, p.pad_w], [p.dil_h, p.dil_w]
         groups = p.groups
         flags = f"cudnn.benchmark=True, allow_tf32={precision == 'tf32'}"
@@ -239,26 +242,26 @@ def parse_args(argv):
     ap.add_argument("--problems-from", action="append", metavar="CSV",
                     help="run only the cases whose problem has an ok row in this CSV (a conv_bench --csv), so a "
                          "dlbench run cut short does not cost PyTorch time on cases with nothing to compare with")
-    torch_timing.add_timing_args(ap, "conv_bench")
-    torch_timing.add_run_args(ap)
+    torch_runner.add_timing_args(ap, "conv_bench")
+    torch_runner.add_run_args(ap)
     args = ap.parse_args(argv)
-    torch_timing.check_timing_args(ap, args)
+    torch_runner.check_timing_args(ap, args)
     return args
 
 
 def collect(args):
-    precisions = torch_timing.checked_list(args.precisions, "precisions", PRECISIONS)
-    layouts = torch_timing.checked_list(args.layouts, "layouts", LAYOUTS)
-    directions = torch_timing.checked_list(args.directions, "directions", DIRECTIONS)
+    precisions = torch_runner.checked_list(args.precisions, "precisions", PRECISIONS)
+    layouts = torch_runner.checked_list(args.layouts, "layouts", LAYOUTS)
+    directions = torch_runner.checked_list(args.directions, "directions", DIRECTIONS)
     tables = split_list(args.shapes)
     problems = split_list(args.problem)
     if not tables and not problems:
         tables = ["default"]
     shapes = load_tables(tables, args.shapes_dir) + cli_shapes(problems)
-    cases = plan_cases(shapes, torch_timing.with_named_precisions(shapes, precisions, PRECISIONS), layouts,
+    cases = plan_cases(shapes, torch_runner.with_named_precisions(shapes, precisions, PRECISIONS), layouts,
                        directions)
     if args.problems_from:
-        wanted = torch_timing.ok_problems(args.problems_from)
+        wanted = torch_runner.ok_problems(args.problems_from)
         cases = [c for c in cases if c[1].canonical(c[2]) in wanted]
     if not cases:
         raise InputError("no case left after --precisions, --layouts, --directions and --problems-from")
@@ -266,7 +269,7 @@ def collect(args):
 
 
 class Tool:
-    """What torch_timing.run_cases asks of this tool, per case (shape, problem, precision, seed)."""
+    """What torch_runner.run_cases asks of this tool, per case (shape, problem, precision, seed)."""
 
     prog = "torch_conv.py"
     columns = COLUMNS
@@ -286,11 +289,11 @@ class Tool:
     def static_skip(self, case):
         return static_skip_reason(case[1], case[2])
 
-    ok_line = staticmethod(torch_timing.ok_line)
+    ok_line = staticmethod(torch_runner.ok_line)
 
     @staticmethod
     def print_table(rows):
-        torch_timing.print_table(rows, 56)
+        torch_runner.print_table(rows, 56)
 
 
 def main(argv=None):
@@ -310,7 +313,7 @@ def main(argv=None):
         return 0
     t_start = time.perf_counter()
     cases = [(s, p, prec, case_seed(p, prec, args.seed)) for s, p, prec in cases]
-    return torch_timing.run_cases(Tool(args), cases, args, t_start)
+    return torch_runner.run_cases(Tool(args), cases, args, t_start)
 
 
 if __name__ == "__main__":

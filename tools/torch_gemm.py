@@ -54,7 +54,7 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import torch_timing  # noqa: E402
+import torch_runner  # noqa: E402
 from gemm_common import (PRECISIONS, InputError, cli_shapes, default_shapes_dir, format_number,  # noqa: E402
                          load_tables, split_list)
 from torch_timing import TOLERANCE, Timer, Unsupported, relative_error, stop_rule, summarize  # noqa: E402
@@ -275,12 +275,12 @@ def parse_args(argv):
                          "comma-separated, repeatable; table 'cli', as in gemm_bench")
     ap.add_argument("--precisions", default=DEFAULT_PRECISIONS, metavar="LIST",
                     help=f"of {', '.join(PRECISIONS)} (timed: {', '.join(TIMED_PRECISIONS)}) [default: %(default)s]")
-    torch_timing.add_timing_args(ap, "gemm_bench")
+    torch_runner.add_timing_args(ap, "gemm_bench")
     ap.add_argument("--fp8-fast-accum", action="store_true",
                     help="fp8: use_fast_accum=True (cuBLASLt's FAST_ACCUM; off in dlbench's backend too)")
-    torch_timing.add_run_args(ap)
+    torch_runner.add_run_args(ap)
     args = ap.parse_args(argv)
-    torch_timing.check_timing_args(ap, args)
+    torch_runner.check_timing_args(ap, args)
     return args
 
 
@@ -303,7 +303,7 @@ def collect(args):
 
 
 class Tool:
-    """What torch_timing.run_cases asks of this tool, per case (shape, precision, seed)."""
+    """What torch_runner.run_cases asks of this tool, per case (shape, precision, seed)."""
 
     prog = "torch_gemm.py"
     columns = COLUMNS
@@ -324,8 +324,8 @@ class Tool:
     def static_skip(self, case):
         return static_skip_reason(case[0].problem, case[1])
 
-    ok_line = staticmethod(torch_timing.ok_line)
-    print_table = staticmethod(torch_timing.print_table)
+    ok_line = staticmethod(torch_runner.ok_line)
+    print_table = staticmethod(torch_runner.print_table)
 
 
 def main(argv=None):
@@ -347,7 +347,7 @@ def main(argv=None):
 
     t_start = time.perf_counter()
     cases = [(shape, precision, case_seed(shape.problem, precision, args.seed)) for shape, precision in cases]
-    return torch_timing.run_cases(Tool(args), cases, args, t_start)
+    return torch_runner.run_cases(Tool(args), cases, args, t_start)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rnn_reference  # noqa: E402
+import torch_runner  # noqa: E402
 import torch_timing  # noqa: E402
 from dlbench_tables import InputError, default_shapes_dir, format_number, split_list  # noqa: E402
 from rnn_common import PASSES, PRECISIONS, cli_shapes, load_tables  # noqa: E402
@@ -277,24 +278,24 @@ def parse_args(argv):
                          "inference) [default: %(default)s]")
     ap.add_argument("--problems-from", action="append", metavar="CSV",
                     help="run only the cases whose problem has an ok row in this CSV (an rnn_bench --csv)")
-    torch_timing.add_timing_args(ap, "rnn_bench")
-    torch_timing.add_run_args(ap)
+    torch_runner.add_timing_args(ap, "rnn_bench")
+    torch_runner.add_run_args(ap)
     args = ap.parse_args(argv)
-    torch_timing.check_timing_args(ap, args)
+    torch_runner.check_timing_args(ap, args)
     return args
 
 
 def collect(args):
-    precisions = torch_timing.checked_list(args.precisions, "precisions", PRECISIONS)
-    passes = torch_timing.checked_list(args.passes, "passes", PASSES)
+    precisions = torch_runner.checked_list(args.precisions, "precisions", PRECISIONS)
+    passes = torch_runner.checked_list(args.passes, "passes", PASSES)
     tables = split_list(args.shapes)
     problems = split_list(args.problem)
     if not tables and not problems:
         tables = ["default"]
     shapes = load_tables(tables, args.shapes_dir) + cli_shapes(problems)
-    cases = plan_cases(shapes, torch_timing.with_named_precisions(shapes, precisions, PRECISIONS), passes)
+    cases = plan_cases(shapes, torch_runner.with_named_precisions(shapes, precisions, PRECISIONS), passes)
     if args.problems_from:
-        wanted = torch_timing.ok_problems(args.problems_from)
+        wanted = torch_runner.ok_problems(args.problems_from)
         cases = [c for c in cases if c[1].canonical(c[2]) in wanted]
     if not cases:
         raise InputError("no case left after --precisions, --passes and --problems-from")
@@ -302,7 +303,7 @@ def collect(args):
 
 
 class Tool:
-    """What torch_timing.run_cases asks of this tool, per case (shape, problem, precision, seed)."""
+    """What torch_runner.run_cases asks of this tool, per case (shape, problem, precision, seed)."""
 
     prog = "torch_rnn.py"
     columns = COLUMNS
@@ -324,11 +325,11 @@ class Tool:
 
     @staticmethod
     def ok_line(row):
-        return f"{torch_timing.ok_line(row)}; DeepBench convention {float(row['tflops_deepbench']):.4g} TFLOP/s"
+        return f"{torch_runner.ok_line(row)}; DeepBench convention {float(row['tflops_deepbench']):.4g} TFLOP/s"
 
     @staticmethod
     def print_table(rows):
-        torch_timing.print_table(rows, 56)
+        torch_runner.print_table(rows, 56)
 
 
 def main(argv=None):
@@ -348,7 +349,7 @@ def main(argv=None):
         return 0
     t_start = time.perf_counter()
     cases = [(s, p, prec, case_seed(p, prec, args.seed)) for s, p, prec in cases]
-    return torch_timing.run_cases(Tool(args), cases, args, t_start)
+    return torch_runner.run_cases(Tool(args), cases, args, t_start)
 
 
 if __name__ == "__main__":

@@ -325,8 +325,8 @@ def render(runs, torch_paths, compared, not_compared, torch_only, meta):
             for r in rows:
                 out.append((f"| {r['run']} " if show_run else "")
                            + f"| {r['table']}/{r['label']} | {r['key']} | {fmt_ms(r['time_ms'])} | "
-                           f"{fmt(r['cov'], 2)} | {fmt_ms(r['torch_ms'])} | {fmt(r['torch_cov'], 2)} | {r['ratio']:.3f} | "
-                           f"{r['flag'] or 'ok'} | {r['algorithm']} | {r['torch_backend']} | {r['notes']} |")
+                           f"{fmt(r['cov'], 2)} | {fmt_ms(r['torch_ms'])} | {fmt(r['torch_cov'], 2)} | "
+                           f"{r['ratio']:.3f} | {r['flag'] or 'ok'} | {r['algorithm']} | {r['torch_backend']} | {r['notes']} |")
             out.append("")
 
     if not_compared:

@@ -408,9 +408,15 @@ class _Rnn:
                             cy.set(c[j], sidx, b, j)
             seq = outs
         y = Tensor.of((v for t in seq for b in t for v in b), (steps, batch, self.dirs * n), x.dtype)
-        # What backward() fills: the inputs that require grad (x first) and the weights.
+        # What backward() fills: the inputs that require grad (x first) and the weights; and the autograd node a
+        # cuDNN forward leaves, which is how the tool tells cuDNN from PyTorch's own kernels.
         y.leaves = [v for v in (x, hx, cx) if v is not None and v.requires_grad] + self._params
+        y.grad_fn = CudnnRnnBackward0()
         return (y, (hy, cy)) if cx is not None else (y, hy)
+
+
+class CudnnRnnBackward0:
+    next_functions = ()
 
 
 class LSTM(_Rnn):
@@ -521,7 +527,7 @@ def _module():
     t.isfinite = lambda a: Tensor.of(map(math.isfinite, a.values()), a.shape, t.bool)
     t.stack = lambda ts: Tensor.of((v for x in ts for v in x.values()), (len(ts),) + ts[0].shape, ts[0].dtype)
     t.cat = _cat
-    t.no_grad = contextlib.nullcontext
+    t.no_grad = t.enable_grad = contextlib.nullcontext
     t.nn = types.SimpleNamespace(LSTM=LSTM, GRU=GRU, RNN=RNN, functional=types.SimpleNamespace(conv2d=conv2d))
     t.ops = types.SimpleNamespace(aten=types.SimpleNamespace(convolution_backward=convolution_backward))
     t.autograd = types.SimpleNamespace(backward=backward)

@@ -29,8 +29,8 @@ Passes, as PyTorch users run them:
   training_bwd  one forward kept, untimed; the timed call sets the .grad of x, hx, cx and every weight to None and
                 runs torch.autograd.backward([y, hy, cy], [dy, dhy, dcy], retain_graph=True), so the same graph
                 is replayed: cuDNN's backward data and backward weights, plus PyTorch's gradient bookkeeping. dy,
-                dhy, dcy are fixed random tensors. The `torch_backend` column says whether PyTorch would pick cuDNN
-                for the input (torch.backends.cudnn.is_acceptable) or its own kernels.
+                dhy, dcy are fixed random tensors. The `torch_backend` column says whether PyTorch ran cuDNN or its
+                own kernels, from the autograd graph of one untimed forward (a CudnnRnnBackward node or not).
 
 The check: before timing, the forward output of one call (for training_bwd, of the forward kept for it) is compared,
 on one batch entry drawn from the seed, with rnn_reference.py's float64 cell equations run from that entry's inputs
@@ -185,10 +185,31 @@ class Runner(Timer):
             ops.update(call=call, forward=(y, states), leaves=leaves,
                        op=f"torch.autograd.backward through {name}.train(), retain_graph=True [{flags}]")
         try:
-            ops["backend"] = "cuDNN" if t.backends.cudnn.is_acceptable(x) else "PyTorch native"
+            ops["backend"] = self.implementation(module, x, state)
         except Exception as e:  # noqa: BLE001 (the column is informative; its absence does not stop the case)
             ops["backend"] = f"unknown ({type(e).__name__})"
         return ops
+
+    def implementation(self, module, x, state):
+        """Which implementation PyTorch dispatches this module and input to, read from the autograd graph of one
+        untimed forward: a CudnnRnnBackward node for cuDNN, other nodes (its per-step kernels) otherwise. The
+        dtype rules for cuDNN's RNN differ between PyTorch versions, so asking the graph beats predicting them."""
+        t = self.torch
+        with t.enable_grad():
+            y = module(x.detach().requires_grad_(True), state)[0]
+        names, frontier = [], [y.grad_fn]
+        for _ in range(4):  # the node sits under a view or two at most
+            following = []
+            for fn in frontier:
+                if fn is None:
+                    continue
+                name = type(fn).__name__
+                if "Cudnn" in name or "Miopen" in name:
+                    return f"cuDNN ({name})"
+                names.append(name)
+                following += [f for f, _ in fn.next_functions]
+            frontier = following
+        return f"PyTorch native ({', '.join(dict.fromkeys(names[:4]))})"
 
     def check_forward(self, problem, ops, result, seed):
         """The relative error of one batch entry's y, hy (and cy) against rnn_reference.forward in float64, run on

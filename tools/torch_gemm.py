@@ -26,10 +26,11 @@ batched), i.e. D = alpha·op(A)·op(B) + beta·D in place, which is cuBLAS's own
 Before timing, one call is checked against a float64 reference on a sample of output elements (the `error`
 column), so a layout mix-up cannot pass as a fast result.
 
-Timing (dlbench's rules, MEASURE.md §1): warm-up of at least 3 calls and --warmup seconds, then samples timed
-with CUDA events until at least --min-samples samples and --min-time measured seconds are in and the CoV is at
-most --noise percent, or --max-time seconds have passed since sampling began. Reported: the median per call,
-min, max, CoV and the sample count.
+Timing (dlbench's rules, MEASURE.md §1; tools/torch_timing.py, shared with torch_conv.py and torch_rnn.py):
+warm-up of at least 3 calls and --warmup seconds, then samples timed with CUDA events until at least
+--min-samples samples and --min-time measured seconds are in and the CoV is at most --noise percent, or
+--max-time seconds have passed since sampling began. Reported: the median per call, min, max, CoV and the
+sample count.
   --cache=cold (default, as gemm_bench's auto on a GPU): a buffer of twice the L2 size is written (fill_ with
       a value that changes per sample) before each sample, outside the event pair; one call per event pair.
       Twice, and a changing value, because dlbench's CUDA timer flushes so (bench/cuda/cuda_timer.cpp): the
@@ -46,34 +47,28 @@ Exit status: 0, or 1 when some case failed, 2 on bad arguments or no usable GPU.
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import os
 import random
-import statistics
 import sys
 import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_runner  # noqa: E402
 from gemm_common import (PRECISIONS, InputError, cli_shapes, default_shapes_dir, format_number,  # noqa: E402
                          load_tables, split_list)
+from torch_timing import TOLERANCE, Timer, Unsupported, relative_error, stop_rule, summarize  # noqa: E402
+
+# The statistics are torch_timing's; they stay reachable here, where this tool's tests and users' scripts look.
+__all__ = ["COLUMNS", "Runner", "main", "plan_cases", "static_skip_reason", "stop_rule", "summarize"]
 
 TIMED_PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8e4m3")
 DEFAULT_PRECISIONS = "bf16,fp16,tf32,fp32,fp8e4m3"
-
-# dlbench's per-precision tolerances (kernels/common/precision.cpp), for the same relative-norm metric.
-TOLERANCE = {"fp32": 1e-4, "tf32": 5e-3, "fp16": 5e-3, "bf16": 1e-2, "fp8e4m3": 1e-2}
 
 COLUMNS = ["problem", "table", "label", "precision", "m", "n", "k", "trans_a", "trans_b", "batch", "alpha", "beta",
            "flops", "time_ms", "time_ms_min", "time_ms_max", "cov_pct", "samples", "runs_per_sample", "tflops",
            "cache", "method", "converged", "error", "tolerance", "status", "reason", "torch_op", "torch", "cuda",
            "device"]
-
-FALLBACK_L2_BYTES = 50 * 1024 * 1024  # H100's L2, when the properties do not say
-MAX_CHUNK = 64          # samples queued per synchronisation: 4 stream operations each stays well inside the queue
-CHUNK_GPU_S = 0.02      # aim for about this much GPU time per chunk: bounded overshoot of --max-time
-MAX_GRAPH_CALLS = 2000  # calls per captured graph: a 5 ms sample of microsecond kernels, not more
 
 
 # --------------------------------------------------------------------------------------------- case planning
@@ -121,62 +116,13 @@ def base_row(shape, precision, cache):
             "flops": format_number(p.flops()), "cache": cache}
 
 
-# --------------------------------------------------------------------------------------------- statistics
-
-def summarize(per_run):
-    """dlbench's SampleStats: median (mean of the middle two for an even count), min, max, CoV = stdev(n-1)/mean."""
-    n = len(per_run)
-    s = sorted(per_run)
-    median = s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
-    mean = sum(s) / n
-    cov = statistics.stdev(s) / mean if n > 1 and mean > 0 else 0.0
-    return {"median": median, "min": s[0], "max": s[-1], "cov": cov, "samples": n}
-
-
-def stop_rule(per_run, measured_s, elapsed_s, cfg):
-    """(stop, converged) after a chunk: dlbench's rule (bench/harness/sampler.cpp)."""
-    enough = len(per_run) >= cfg.min_samples and measured_s >= cfg.min_time
-    if enough and summarize(per_run)["cov"] * 100.0 <= cfg.noise:
-        return True, True
-    return elapsed_s >= cfg.max_time, False
-
-
 # --------------------------------------------------------------------------------------------- the GPU part
 
-def import_torch():
-    try:
-        import torch  # noqa: PLC0415 (imported late so --help and --dry-run work without PyTorch)
-    except ImportError as e:
-        raise SystemExit(f"torch_gemm.py: cannot import torch ({e}); install PyTorch with CUDA, or use --dry-run "
-                         "to check tables and problems without it")
-    return torch
-
-
-class Runner:
-    """Holds the device state shared by the cases: the L2 flush buffer, event pairs, the spin kernel."""
+class Runner(Timer):
+    """The GEMM cases on the device: operands, the call, its check (torch_timing.Timer times it)."""
 
     def __init__(self, torch, cfg):
-        self.torch = torch
-        self.cfg = cfg
-        if not torch.cuda.is_available():
-            raise SystemExit("torch_gemm.py: torch.cuda.is_available() is False: no usable CUDA GPU "
-                             f"(torch {torch.__version__}, built for CUDA {torch.version.cuda})")
-        if cfg.device >= torch.cuda.device_count():
-            raise SystemExit(f"torch_gemm.py: --device={cfg.device}, but only {torch.cuda.device_count()} GPU(s)")
-        torch.cuda.set_device(cfg.device)
-        self.device = torch.device("cuda", cfg.device)
-        props = torch.cuda.get_device_properties(cfg.device)
-        self.device_name = torch.cuda.get_device_name(cfg.device)
-        self.capability = (props.major, props.minor)
-        l2 = int(getattr(props, "L2_cache_size", 0) or 0)
-        self.l2_bytes = l2 if l2 > 0 else FALLBACK_L2_BYTES
-        self.flush = (torch.empty(2 * self.l2_bytes, dtype=torch.uint8, device=self.device)
-                      if cfg.cache == "cold" else None)
-        self.flushes = 0
-        self.pairs = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True))
-                      for _ in range(MAX_CHUNK)]
-        self.sleep = getattr(torch.cuda, "_sleep", None)
-        self.enqueue_s_per_sample = 50e-6  # first guess of Python's cost to queue one sample; measured after
+        super().__init__(torch, cfg, "torch_gemm.py")
 
     # --- operands and the call
 
@@ -273,7 +219,7 @@ class Runner:
         rng = random.Random(seed)
         picks = [(rng.randrange(p.batch), rng.randrange(p.m), rng.randrange(p.n))
                  for _ in range(min(self.cfg.verify_samples, p.batch * p.m * p.n))]
-        num = den = 0.0
+        pairs = []
         a, b = ops["a"], ops["b"]
         for bi, i, j in picks:
             a_m = a[bi] if p.batch > 1 else a
@@ -284,118 +230,20 @@ class Runner:
             if p.beta != 0:
                 c = ops["c0"][bi, i, j] if p.batch > 1 else ops["c0"][i, j]
                 ref += p.beta * float(c.float().item())
-            got = float((out[bi, i, j] if p.batch > 1 else out[i, j]).float().item())
-            if not math.isfinite(got):
-                return math.nan
-            num += (got - ref) ** 2
-            den += ref ** 2
-        return math.sqrt(num / den) if den > 0 else math.sqrt(num)
-
-    # --- timing
-
-    def block(self, n_samples):
-        """Spin the stream while Python queues n_samples samples, so no launch gap falls inside an event pair."""
-        if self.sleep is None:
-            return
-        seconds = min(0.05, 1.5 * n_samples * self.enqueue_s_per_sample + 0.0005)
-        self.sleep(int(seconds * 2.0e9))  # cycles at ~2 GHz; a slower clock only makes the wait longer
-
-    def warmup(self, call):
-        """At least 3 calls and --warmup seconds; returns the median of the last few call times (seconds)."""
-        t0 = time.perf_counter()
-        times = []
-        start, end = self.pairs[0]
-        while len(times) < 3 or time.perf_counter() - t0 < self.cfg.warmup:
-            start.record()
-            call()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end) / 1e3)
-        return statistics.median(times[-5:])
-
-    def capture(self, call, runs):
-        """A CUDA graph of `runs` calls, or None when capture fails (the caller then loops in Python)."""
-        t = self.torch
-        try:
-            side = t.cuda.Stream()
-            side.wait_stream(t.cuda.current_stream())
-            with t.cuda.stream(side):  # PyTorch's recipe: warm up on a side stream before capturing
-                for _ in range(3):
-                    call()
-            t.cuda.current_stream().wait_stream(side)
-            graph = t.cuda.CUDAGraph()
-            with t.cuda.graph(graph):
-                for _ in range(runs):
-                    call()
-            graph.replay()
-            t.cuda.synchronize()
-            return graph
-        except Exception as e:  # noqa: BLE001 (any capture failure falls back to plain launches)
-            print(f"    graph capture failed ({type(e).__name__}: {e}); timing plain launches", flush=True)
-            try:
-                t.cuda.synchronize()
-            except Exception:  # noqa: BLE001
-                pass
-            return None
-
-    def sample(self, call, est_call_s):
-        """Samples until the stop rule holds. Returns (per-run seconds list, runs per sample, converged, method)."""
-        cfg = self.cfg
-        if cfg.cache == "cold":
-            runs, graph, method = 1, None, "cold: L2 flush + 1 call per event pair"
-            sample_gpu_s = est_call_s + 40e-6  # the flush writes ~100 MB: some 30-40 µs on an H100
-        else:
-            runs = max(1, min(MAX_GRAPH_CALLS, math.ceil(cfg.sample_time / max(est_call_s, 1e-7))))
-            graph = self.capture(call, runs)
-            method = f"hot: graph of {runs} calls per event pair" if graph is not None else \
-                f"hot: {runs} calls per event pair (no graph)"
-            sample_gpu_s = runs * est_call_s
-
-        def one(i):
-            start, end = self.pairs[i]
-            if self.flush is not None:
-                self.flush.fill_(self.flushes & 0xFF)
-                self.flushes += 1
-            start.record()
-            if graph is not None:
-                graph.replay()
-            else:
-                for _ in range(runs):
-                    call()
-            end.record()
-
-        per_run, measured = [], 0.0
-        converged = False
-        t0 = time.perf_counter()
-        while True:
-            chunk = max(1, min(MAX_CHUNK, int(CHUNK_GPU_S / max(sample_gpu_s, 1e-7))))
-            self.block(chunk)
-            q0 = time.perf_counter()
-            for i in range(chunk):
-                one(i)
-            self.enqueue_s_per_sample = (time.perf_counter() - q0) / chunk
-            self.pairs[chunk - 1][1].synchronize()
-            for i in range(chunk):
-                start, end = self.pairs[i]
-                s = start.elapsed_time(end) / 1e3
-                measured += s
-                per_run.append(s / runs)
-            stop, converged = stop_rule(per_run, measured, time.perf_counter() - t0, cfg)
-            if stop:
-                break
-        graph = None  # its memory pool goes back to the allocator with it
-        return per_run, runs, converged, method
+            pairs.append((float((out[bi, i, j] if p.batch > 1 else out[i, j]).float().item()), ref))
+        return relative_error(pairs)
 
     # --- one case
 
-    def run_case(self, shape, precision, seed):
-        t = self.torch
+    def run_case(self, case):
+        shape, precision, seed = case
         p = shape.problem
-        ops = None
-        try:
+
+        def body(known):
             ops = self.build(p, precision, seed)
+            known["torch_op"] = ops["op"]
             out = ops["call"]()
-            t.cuda.synchronize()
+            self.torch.cuda.synchronize()
             error = self.check(p, precision, ops, out, seed)
             result = {"error": format_number(error), "tolerance": format_number(TOLERANCE[precision]),
                       "torch_op": ops["op"]}
@@ -403,32 +251,11 @@ class Runner:
                 return "failed", (f"verification failed: error {format_number(error)} > tolerance "
                                   f"{format_number(TOLERANCE[precision])}"), result
             del out
-            est = self.warmup(ops["call"])
-            per_run, runs, converged, method = self.sample(ops["call"], est)
-            st = summarize(per_run)
-            result.update({
-                "time_ms": format_number(st["median"] * 1e3), "time_ms_min": format_number(st["min"] * 1e3),
-                "time_ms_max": format_number(st["max"] * 1e3), "cov_pct": format_number(st["cov"] * 100),
-                "samples": st["samples"], "runs_per_sample": runs,
-                "tflops": format_number(p.flops() / st["median"] / 1e12), "method": method,
-                "converged": "true" if converged else "false"})
+            result.update(self.measure(ops["call"], p.flops()))
+            converged = result["converged"] == "true"
             return "ok", "" if converged else "noise target not met within --max-time", result
-        except Unsupported as e:
-            return "skipped", str(e), {}
-        except Exception as e:  # noqa: BLE001 (one case's failure is its row, not the end of the run)
-            message = f"{type(e).__name__}: {e}".replace("\n", " ")
-            return "failed", message[:400], ({"torch_op": ops["op"]} if ops else {})
-        finally:
-            ops = None
-            try:
-                t.cuda.synchronize()
-                t.cuda.empty_cache()  # the next case may need the memory this one held (70B weights in fp32)
-            except Exception:  # noqa: BLE001 (a broken context shows up in the next case's row)
-                pass
 
-
-class Unsupported(Exception):
-    """This PyTorch or GPU cannot run the case: a skipped row, not a failure."""
+        return self.guarded(body)
 
 
 # --------------------------------------------------------------------------------------------- CLI
@@ -448,33 +275,12 @@ def parse_args(argv):
                          "comma-separated, repeatable; table 'cli', as in gemm_bench")
     ap.add_argument("--precisions", default=DEFAULT_PRECISIONS, metavar="LIST",
                     help=f"of {', '.join(PRECISIONS)} (timed: {', '.join(TIMED_PRECISIONS)}) [default: %(default)s]")
-    ap.add_argument("--cache", choices=("cold", "hot", "auto"), default="auto",
-                    help="cold: L2 flushed before each sample, one call per event pair; hot: CUDA graph of calls "
-                         "per event pair; auto = cold, as gemm_bench on a GPU [default: %(default)s]")
-    ap.add_argument("--warmup", type=float, default=0.1, help="seconds of untimed calls (>= 3 calls) [%(default)s]")
-    ap.add_argument("--sample-time", type=float, default=0.005, help="hot: seconds per sample [%(default)s]")
-    ap.add_argument("--min-samples", type=int, default=10, help="samples at least [%(default)s]")
-    ap.add_argument("--min-time", type=float, default=0.5, help="measured seconds per case at least [%(default)s]")
-    ap.add_argument("--max-time", type=float, default=5.0,
-                    help="seconds of sampling per case at most, noise target met or not [%(default)s]")
-    ap.add_argument("--noise", type=float, default=0.5, help="target CoV of the samples, percent [%(default)s]")
-    ap.add_argument("--time-budget", type=float, default=0.0,
-                    help="seconds for the whole run; cases not started by then are written as skipped (0 = none)")
-    ap.add_argument("--verify-samples", type=int, default=32, help="output elements checked per case [%(default)s]")
+    torch_runner.add_timing_args(ap, "gemm_bench")
     ap.add_argument("--fp8-fast-accum", action="store_true",
                     help="fp8: use_fast_accum=True (cuBLASLt's FAST_ACCUM; off in dlbench's backend too)")
-    ap.add_argument("--device", type=int, default=0, help="CUDA device index [%(default)s]")
-    ap.add_argument("--seed", type=int, default=1, help="seed of the random inputs [%(default)s]")
-    ap.add_argument("--csv", metavar="FILE", help="write one row per case, as each case finishes")
-    ap.add_argument("--dry-run", action="store_true", help="print the cases and static skip reasons; no PyTorch")
+    torch_runner.add_run_args(ap)
     args = ap.parse_args(argv)
-    if args.cache == "auto":
-        args.cache = "cold"
-    for name in ("warmup", "sample_time", "min_time", "max_time", "noise", "time_budget"):
-        if getattr(args, name) < 0:
-            ap.error(f"--{name.replace('_', '-')} must not be negative")
-    if args.min_samples < 1 or args.verify_samples < 1:
-        ap.error("--min-samples and --verify-samples must be at least 1")
+    torch_runner.check_timing_args(ap, args)
     return args
 
 
@@ -496,26 +302,37 @@ def collect(args):
     return cases
 
 
-def print_table(rows):
-    print(f"\n{'precision':<9} {'table/label':<44} {'TFLOP/s':>9} {'ms':>10} {'CoV%':>6} {'n':>6}  status")
-    for r in rows:
-        name = f"{r['table']}/{r['label']}"
-        name = name if len(name) <= 44 else "…" + name[-43:]
-        if r["status"] == "ok":
-            print(f"{r['precision']:<9} {name:<44} {float(r['tflops']):9.4g} {float(r['time_ms']):10.4g} "
-                  f"{float(r['cov_pct']):6.2f} {r['samples']:>6}  ok")
-        else:
-            print(f"{r['precision']:<9} {name:<44} {'':>9} {'':>10} {'':>6} {'':>6}  {r['status']}: {r['reason']}")
+class Tool:
+    """What torch_runner.run_cases asks of this tool, per case (shape, precision, seed)."""
+
+    prog = "torch_gemm.py"
+    columns = COLUMNS
+
+    def __init__(self, args):
+        self.args = args
+
+    def make_runner(self, torch):
+        return Runner(torch, self.args)
+
+    def title(self, case):
+        shape, precision, _ = case
+        return f"{shape.problem.canonical(precision)} {shape.table}/{shape.label}"
+
+    def base_row(self, case):
+        return base_row(case[0], case[1], self.args.cache)
+
+    def static_skip(self, case):
+        return static_skip_reason(case[0].problem, case[1])
+
+    ok_line = staticmethod(torch_runner.ok_line)
+    print_table = staticmethod(torch_runner.print_table)
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         cases = collect(args)
-    except InputError as e:
-        print(f"torch_gemm.py: {e}", file=sys.stderr)
-        return 2
-    except (OSError, UnicodeDecodeError) as e:
+    except (InputError, OSError, UnicodeDecodeError) as e:
         print(f"torch_gemm.py: {e}", file=sys.stderr)
         return 2
 
@@ -529,52 +346,8 @@ def main(argv=None):
         return 0
 
     t_start = time.perf_counter()
-    torch = import_torch()
-    runner = Runner(torch, args)
-    versions = {"torch": torch.__version__, "cuda": str(torch.version.cuda), "device": runner.device_name}
-    print(f"torch {versions['torch']} (CUDA {versions['cuda']}) on {runner.device_name}, capability "
-          f"{runner.capability[0]}.{runner.capability[1]}, L2 {runner.l2_bytes / 2**20:.0f} MiB, cache={args.cache}, "
-          f"{len(cases)} cases", flush=True)
-
-    out = open(args.csv, "w", newline="", encoding="utf-8") if args.csv else None
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n") if out else None
-    if writer:
-        writer.writeheader()
-        out.flush()
-    rows, failed = [], 0
-    try:
-        for index, (shape, precision) in enumerate(cases, start=1):
-            row = base_row(shape, precision, args.cache)
-            row.update(versions)
-            why = static_skip_reason(shape.problem, precision)
-            if why is None and args.time_budget > 0 and time.perf_counter() - t_start > args.time_budget:
-                why = f"time budget exhausted (--time-budget={format_number(args.time_budget)})"
-            if why is not None:
-                status, reason, result = "skipped", why, {}
-            else:
-                print(f"[{index}/{len(cases)}] {row['problem']} {shape.table}/{shape.label}", flush=True)
-                status, reason, result = runner.run_case(shape, precision, case_seed(shape.problem, precision,
-                                                                                     args.seed))
-            row.update(result)
-            row["status"], row["reason"] = status, reason
-            failed += status == "failed"
-            if status == "ok":
-                print(f"    ok: {float(row['tflops']):.4g} TFLOP/s, {float(row['time_ms']):.4g} ms, CoV "
-                      f"{float(row['cov_pct']):.2f} %, {row['samples']} samples", flush=True)
-            elif why is None:
-                print(f"    {status}: {reason}", flush=True)
-            rows.append(row)
-            if writer:
-                writer.writerow(row)
-                out.flush()
-    finally:
-        if out:
-            out.close()
-    print_table(rows)
-    ok = sum(r["status"] == "ok" for r in rows)
-    print(f"\n{ok} ok, {sum(r['status'] == 'skipped' for r in rows)} skipped, {failed} failed "
-          f"in {time.perf_counter() - t_start:.1f} s")
-    return 1 if failed else 0
+    cases = [(shape, precision, case_seed(shape.problem, precision, args.seed)) for shape, precision in cases]
+    return torch_runner.run_cases(Tool(args), cases, args, t_start)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,20 @@ void check_supported(cudnnStatus_t status, const char* what) {
   check(status, what);
 }
 
+// The RNN descriptor is where cuDNN checks the data type. Whether its RNNs take bf16 data is a property of the
+// cuDNN build, and one that does not may answer BAD_PARAM rather than NOT_SUPPORTED; since the bf16 settings differ
+// from the fp16 ones only in the data type, that answer is a limit of the library, not a fault of the case.
+void check_descriptor(cudnnStatus_t status, cudnnDataType_t data) {
+  if (data == CUDNN_DATA_BFLOAT16 && CUDNN_STATUS_CATEGORY(status) == CUDNN_STATUS_BAD_PARAM) {
+    char detail[512] = {};
+    cudnnGetLastErrorString(detail, sizeof detail);
+    throw Unsupported("this cuDNN (" + library_string() +
+                      ") refuses an RNN descriptor with CUDNN_DATA_BFLOAT16 data: " + cudnnGetErrorString(status) +
+                      (detail[0] ? " (" : "") + detail + (detail[0] ? ")" : ""));
+  }
+  check_supported(status, "cudnnSetRNNDescriptor_v8");
+}
+
 // The sequence lengths go to the device as cuDNN's int32_t array straight from the plan's ints.
 static_assert(sizeof(int) == sizeof(std::int32_t));
 
@@ -46,10 +60,10 @@ CudnnRnnOperation::CudnnRnnOperation(std::shared_ptr<const Context> context, std
                                      const RnnProblem& problem)
     : context_(std::move(context)), dropout_(std::move(dropout)), problem_(problem), plan_(plan_rnn(problem)) {
   const RnnPlan& p = plan_;
-  check_supported(cudnnSetRNNDescriptor_v8(rnn_.get(), p.algo, p.mode, p.bias_mode, p.direction, p.input_mode,
-                                           p.data_type, p.math_precision, p.math_type, p.input_size, p.hidden_size,
-                                           p.proj_size, p.layers, dropout_->get(), p.aux_flags),
-                  "cudnnSetRNNDescriptor_v8");
+  check_descriptor(cudnnSetRNNDescriptor_v8(rnn_.get(), p.algo, p.mode, p.bias_mode, p.direction, p.input_mode,
+                                            p.data_type, p.math_precision, p.math_type, p.input_size, p.hidden_size,
+                                            p.proj_size, p.layers, dropout_->get(), p.aux_flags),
+                   p.data_type);
   read_back_descriptor();
   const auto set_data = [](const RnnDataDescriptor& d, const RnnDataSpec& s) {
     check_supported(cudnnSetRNNDataDescriptor(d.get(), s.type, s.layout, s.max_seq_length, s.batch, s.vector_size,

@@ -14,10 +14,14 @@
 // matrix is H × I_l (W) or H × H (R), row-major: element (row r, column c) is at r·cols + c. That is exactly one gate
 // block of the canonical W (G·H × I_l, row-major), whose gate g occupies rows g·H … g·H + H − 1, contiguously. The
 // same fact is what lets PyTorch view its weight_ih_l* (4H × I, row-major, gates i, f, g, o) straight into cuDNN's
-// weight space after flatten_parameters(), gate block by gate block. cuDNN's header states none of this, so the
-// backend checks what it can at run time: every reported descriptor must be {1, rows, cols} with row-major strides
-// (check_reported_shape), and every reported element count and offset must fit the plan (weight_copies); anything
-// else throws rather than compute with misplaced weights.
+// weight space after flatten_parameters(), gate block by gate block. These facts come from cuDNN's API reference
+// (cudnnGetRNNWeightParams, cudnnRNNMode_t); the installed header, cudnn_adv.h, declares the calls without a word on
+// layout or gate order (its one formula, beside CUDNN_GRU, h' = tanh(r * Uh(t-1) + Wx), is the linear-before-reset
+// cell rnn_problem.hpp defines). So the backend checks what it can at run time: every reported descriptor must be
+// {1, rows, cols} with row-major strides (check_reported_shape), and every reported element count and offset must
+// fit the plan (weight_copies); anything else throws rather than compute with misplaced weights. What no shape can
+// show (the gate order, row-major storage behind row-major strides) the device test checks against a float64
+// implementation of the cells (cudnn_rnn_device_test.cpp).
 #pragma once
 
 #include <cudnn.h>

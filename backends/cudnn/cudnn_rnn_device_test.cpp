@@ -188,7 +188,9 @@ TEST(CudnnRnnDevice, ForwardMatchesTheHostCells) {
         const double tolerance = c.p.types().tolerance;
         EXPECT_LT(relative_error(values_of(got.y), want.y), tolerance) << op->implementation();
         EXPECT_LT(relative_error(values_of(got.hy), want.hy), tolerance);
-        if (c.p.has_cell_state()) EXPECT_LT(relative_error(values_of(got.cy), want.cy), tolerance);
+        if (c.p.has_cell_state()) {
+          EXPECT_LT(relative_error(values_of(got.cy), want.cy), tolerance);
+        }
       }
 }
 
@@ -245,8 +247,9 @@ TEST(CudnnRnnDevice, BackwardMatchesFiniteDifferencesAndRepeats) {
     constexpr double tolerance = 1e-4;  // fp32 device arithmetic against float64 differences
     EXPECT_LT(relative_error(values_of(first.dx), numeric_gradient(c.p, v, &Values::x, grads_out)), tolerance);
     EXPECT_LT(relative_error(values_of(first.dhx), numeric_gradient(c.p, v, &Values::hx, grads_out)), tolerance);
-    if (lstm)
+    if (lstm) {
       EXPECT_LT(relative_error(values_of(first.dcx), numeric_gradient(c.p, v, &Values::cx, grads_out)), tolerance);
+    }
     EXPECT_LT(relative_error(values_of(first.dweights), numeric_gradient(c.p, v, &Values::w, grads_out)), tolerance);
     // run() is timed many times after one forward pass: each call must give the same gradients, the weights'
     // included (zeroed before each accumulation), so no call may consume what the forward pass left.

@@ -30,18 +30,19 @@ Strides strides_of(std::int64_t b, std::int64_t c, std::int64_t d, bool channel_
   return {b * c * d, c * d, d, 1};
 }
 
-// The geometry the inner loops need, computed once per check: ConvProblem's p() and q() divide on every call.
+// The geometry the inner loops need, computed once per check: ConvProblem's p() and q() divide on every call. The
+// strides are those of the tensors as read: the problem's layout for its own buffers, channel-first for the
+// decoded copies (Decoded below), whose bwd_filter sums then run along contiguous rows.
 struct Geometry {
   const ConvProblem& p;
   std::int64_t P, Q, cg, kg;
   Strides x, w, y;
 
-  explicit Geometry(const ConvProblem& pr)
+  Geometry(const ConvProblem& pr, bool channel_last)
       : p(pr), P(pr.p()), Q(pr.q()), cg(pr.c_per_group()), kg(pr.k_per_group()) {
-    const bool last = pr.layout == ConvLayout::nhwc;
-    x = strides_of(pr.c, pr.h, pr.w, last);
-    w = strides_of(cg, pr.r, pr.s, last);
-    y = strides_of(pr.k, P, Q, last);
+    x = strides_of(pr.c, pr.h, pr.w, channel_last);
+    w = strides_of(cg, pr.r, pr.s, channel_last);
+    y = strides_of(pr.k, P, Q, channel_last);
   }
   std::int64_t xi(std::int64_t n, std::int64_t c, std::int64_t ih, std::int64_t iw) const {
     return n * x.a + c * x.b + ih * x.c + iw * x.d;
@@ -171,18 +172,27 @@ double element(const Geometry& g, const X& x, const W& w, const Y& y, std::int64
   return 0;
 }
 
-// The direction's two inputs decoded into vectors of T (empty for the tensor it does not read).
+// The direction's two inputs decoded into vectors of T in channel-first order, NCHW and KCRS whatever the
+// problem's layout (empty for the tensor it does not read). A sampled bwd_filter element sums over a whole channel
+// of src and of dst; in NHWC those reads are C and K elements apart, a cache miss each on large tensors.
 template <class T>
 struct Decoded {
   std::vector<T> x, w, y;
-  Decoded(const ConvProblem& p, const HostBuffer& src, const HostBuffer& weights, const HostBuffer& dst) {
-    const auto decode = [](const HostBuffer& b, std::vector<T>& out) {
+  Decoded(const Geometry& stored, const HostBuffer& src, const HostBuffer& weights, const HostBuffer& dst) {
+    const ConvProblem& p = stored.p;
+    const auto decode = [](const HostBuffer& b, const Strides& st, std::int64_t na, std::int64_t nb, std::int64_t nc,
+                           std::int64_t nd, std::vector<T>& out) {
       out.resize(b.count());
-      for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(b.get(i));
+      std::size_t o = 0;
+      for (std::int64_t a = 0; a < na; ++a)
+        for (std::int64_t i = 0; i < nb; ++i)
+          for (std::int64_t j = 0; j < nc; ++j)
+            for (std::int64_t l = 0; l < nd; ++l)
+              out[o++] = static_cast<T>(b.get(static_cast<std::size_t>(a * st.a + i * st.b + j * st.c + l * st.d)));
     };
-    if (p.direction != ConvDirection::bwd_data) decode(src, x);
-    if (p.direction != ConvDirection::bwd_filter) decode(weights, w);
-    if (p.direction != ConvDirection::fwd) decode(dst, y);
+    if (p.direction != ConvDirection::bwd_data) decode(src, stored.x, p.n, p.c, p.h, p.w, x);
+    if (p.direction != ConvDirection::bwd_filter) decode(weights, stored.w, p.k, stored.cg, p.r, p.s, w);
+    if (p.direction != ConvDirection::fwd) decode(dst, stored.y, p.n, p.k, stored.P, stored.Q, y);
   }
   VectorRead<T> xr() const { return {x.data()}; }
   VectorRead<T> wr() const { return {w.data()}; }
@@ -196,7 +206,7 @@ bool exact_in_float(DataType t) { return t != DataType::f64 && t != DataType::s3
 
 double conv_reference_element(const ConvProblem& p, const HostBuffer& src, const HostBuffer& weights,
                               const HostBuffer& dst, std::int64_t index) {
-  const Geometry g(p);
+  const Geometry g(p, p.layout == ConvLayout::nhwc);
   return element(g, BufferRead{&src}, BufferRead{&weights}, BufferRead{&dst}, index);
 }
 
@@ -209,14 +219,14 @@ OutputCheck check_conv(const ConvProblem& p, const HostBuffer& src, const HostBu
   OutputCheck check;
   check.tolerance = p.types().tolerance;
   check.full = conv_check_is_full(p, full_limit_macs);
-  const Geometry g(p);
+  const Geometry stored(p, p.layout == ConvLayout::nhwc), decoded(p, false);
   std::vector<std::int64_t> at;  // output elements to check, in the order their errors are added
   std::vector<double> ref;
   if (check.full) {
     // Decode the inputs once: per-element decoding would dominate the reference otherwise.
-    const Decoded<double> in(p, src, weights, dst);
+    const Decoded<double> in(stored, src, weights, dst);
     ref = parallel_values(static_cast<std::size_t>(p.output_elements()), [&](std::size_t i) {
-      return element(g, in.xr(), in.wr(), in.yr(), static_cast<std::int64_t>(i));
+      return element(decoded, in.xr(), in.wr(), in.yr(), static_cast<std::int64_t>(i));
     });
     at.resize(ref.size());
     for (std::size_t i = 0; i < at.size(); ++i) at[i] = static_cast<std::int64_t>(i);
@@ -231,11 +241,12 @@ OutputCheck check_conv(const ConvProblem& p, const HostBuffer& src, const HostBu
     const double held = static_cast<double>(src.count() + weights.count() + dst.count());
     const bool generated = src.is_generated() || weights.is_generated() || dst.is_generated();
     if (!generated && reads > held && exact_in_float(p.types().input)) {
-      const Decoded<float> in(p, src, weights, dst);
-      ref = parallel_values(at.size(), [&](std::size_t i) { return element(g, in.xr(), in.wr(), in.yr(), at[i]); });
+      const Decoded<float> in(stored, src, weights, dst);
+      ref = parallel_values(at.size(),
+                            [&](std::size_t i) { return element(decoded, in.xr(), in.wr(), in.yr(), at[i]); });
     } else {
       ref = parallel_values(at.size(), [&](std::size_t i) {
-        return element(g, BufferRead{&src}, BufferRead{&weights}, BufferRead{&dst}, at[i]);
+        return element(stored, BufferRead{&src}, BufferRead{&weights}, BufferRead{&dst}, at[i]);
       });
     }
   }

@@ -43,7 +43,7 @@ struct Selection {
   bool layouts_given = false, directions_given = false;
 };
 
-// What a --problem token it names runs in: that value, unless the user's flag excludes it.
+// What a --problem runs for a token it names: that value, unless the user gave the flag without it.
 template <class T>
 std::vector<T> named(T value, const std::vector<T>& selected, bool flag_given) {
   if (flag_given && !contains(selected, value)) return {};

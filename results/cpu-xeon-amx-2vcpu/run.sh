@@ -18,3 +18,17 @@ bin=build/bin
 # The default suite and the smoke table, every precision, default measurement settings.
 "$bin/gemm_bench" --shapes=default --csv="$out/gemm_default.csv" > "$out/gemm_default.txt"
 "$bin/gemm_bench" --shapes=smoke --csv="$out/gemm_smoke.csv" > "$out/gemm_smoke.txt"
+
+# Convolution, oneDNN, one thread. This VM shares its two vCPUs with other work: whenever another process holds the
+# second vCPU, a two-thread oneDNN call waits at its barrier for a scheduler tick, and medians come out as 4 or 8 ms
+# whatever the layer (seen in every two-thread attempt). One thread measures the kernel, not the scheduler.
+# The same-thread roof first: oneDNN's fp32 and bf16 matmul at 2048^3.
+"$bin/gemm_bench" --problem=m2048n2048k2048_nn --precisions=fp32,bf16 --backends=onednn --threads=1 --max_time=3 \
+  --csv="$out/gemm_square_1thread.csv" > "$out/gemm_square_1thread.txt"
+# The smoke table in every precision (its problems take microseconds: 1 s per case at most).
+"$bin/conv_bench" --shapes=smoke --threads=1 --max_time=1 --csv="$out/conv_smoke.csv" > "$out/conv_smoke.txt"
+# ResNet-50: every layer at inference batch 1, and four layers (the stem, a 3x3 and a 1x1 of the middle stages, the
+# last 3x3) at the training batch, 32, in all three directions.
+"$bin/conv_bench" --shapes=resnet50 --precisions=fp32,bf16,int8 --threads=1 --max_time=2 \
+  --benchmark_filter='inference_b1/|/(conv1|layer1\.0-2\.conv2|layer3\.1-5\.conv1|layer4\.1-2\.conv2)/training_b32/' \
+  --csv="$out/conv_resnet50.csv" > "$out/conv_resnet50.txt"

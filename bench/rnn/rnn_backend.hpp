@@ -6,31 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "common/host_buffer.hpp"
 #include "harness/backend.hpp"
 #include "harness/operation.hpp"
-#include "rnn/rnn_problem.hpp"
+#include "rnn/rnn_data.hpp"
 
 namespace dlbench {
-
-// The inputs of a pass in the canonical layouts (rnn_problem.hpp). cx and dcy are empty unless the cell is an LSTM;
-// dy, dhy and dcy are empty unless the pass is training_bwd.
-struct RnnInputs {
-  const HostBuffer& x;
-  const HostBuffer& hx;
-  const HostBuffer& cx;
-  const HostBuffer& weights;
-  const HostBuffer& dy;
-  const HostBuffer& dhy;
-  const HostBuffer& dcy;
-};
-
-// The outputs of a pass in the canonical layouts, allocated by the harness in the problem's output type: y, hy
-// (and cy) for the forward passes, dx, dhx (and dcx) and dweights for training_bwd; the others are empty.
-struct RnnOutputs {
-  HostBuffer y, hy, cy;
-  HostBuffer dx, dhx, dcx, dweights;
-};
 
 class RnnOperation : public Operation {
  public:

@@ -14,7 +14,7 @@
 # Other knobs (for trying the script on small shapes, not for results): GPU_RUN_SHAPES_DIR (a folder with conv/ and
 # rnn/ tables, default bundle/shapes), GPU_RUN_CONV_ROWS (distinct resnet50 training shapes, default 12),
 # GPU_RUN_RESNET_BATCH (keep only resnet50 rows of this batch; default: every training row), GPU_RUN_RNN_ROWS (rows
-# of deepspeech and of gnmt each, default 4).
+# of deepspeech2 and of gnmt each, default 4).
 # The reply's `device` says which card ran it (a call without `kind` may land on an H200): name the results folder
 # after it.
 #
@@ -23,7 +23,7 @@
 #   context.txt        nvidia-smi -q and a clocks/PCI summary, host, bundle (ldd, env.sh), both benches' --help and
 #                      --list, python, torch and its cuDNN, table sums
 #   dlbench_conv.csv   conv_bench rows: smoke, then the resnet50 pass, each precision that ran
-#   dlbench_rnn.csv    rnn_bench rows: smoke, then the deepspeech and gnmt pass
+#   dlbench_rnn.csv    rnn_bench rows: smoke, then the deepspeech2 and gnmt pass
 #   torch_conv.csv     tools/torch_conv.py rows for the problems conv_bench ran ok
 #   torch_rnn.csv      tools/torch_rnn.py rows for the problems rnn_bench ran ok
 #   compare.md         tools/compare_torch.py: both kernels against PyTorch, PyTorch's wins flagged
@@ -45,7 +45,7 @@
 #           (12 % and 14 % of the time left, at least 40 s each);
 #   pass 1: resnet50's training rows (fwd, bwd_data, bwd_filter), distinct shapes only, GPU_RUN_CONV_ROWS of them,
 #           in fp16, bf16, tf32 (60 % of the time left);
-#   pass 2: the first GPU_RUN_RNN_ROWS rows of deepspeech and of gnmt, in fp16, bf16, tf32 (the rest).
+#   pass 2: the first GPU_RUN_RNN_ROWS rows of deepspeech2 and of gnmt, in fp16, bf16, tf32 (the rest).
 # In each pass PyTorch has 40 % and each precision an equal share of the other 60 %.
 # The pass tables are the original rows verbatim (tools/subset_table.py), in files named as the originals, so table
 # names and labels, and with them case names, stay those of shapes/. A bench stopped by its limit keeps the CSV rows
@@ -294,10 +294,17 @@ run_all() {
   mkdir -p "$WORK/preflight" "$WORK/tables"
   gpu_state
   if ! step preflight "$(min 90 "$(($(left) - RESERVE_END))")" bash bundle/preflight.sh "$WORK/preflight"; then
-    echo "FATAL: bundle/preflight.sh failed: see its output above and its logs in raw.tar.gz (preflight/)."
-    echo "       Nothing was timed; context.txt still describes the machine."
-    write_context
-    return 1
+    # A failing test of one backend must not cost the timings of the rest: the benches verify every row they time,
+    # so only a failure of the machine itself (libraries, driver, GPU, the tiny run) stops the session.
+    if grep -E '^[a-z+]+ +FAIL' "$WORK/preflight/summary.txt" 2>/dev/null | grep -qv '^tests '; then
+      echo "FATAL: bundle/preflight.sh failed: see its output above and its logs in raw.tar.gz (preflight/)."
+      echo "       Nothing was timed; context.txt still describes the machine."
+      write_context
+      return 1
+    fi
+    echo "WARNING: preflight: only device tests failed (see above, and raw.tar.gz preflight/test_*.txt); timing goes"
+    echo "         on, every timed row is verified on its own, and the run's exit status will say it failed"
+    PREFLIGHT_TESTS_FAILED=1
   fi
   local t=$SECONDS
   write_context  # each command in it has its own limit
@@ -346,10 +353,10 @@ dilation,dil_h,dil_w,groups --limit="$CONV_ROWS" 2>&1; then
     echo "=== resnet50 pass skipped: no conv_bench or no $SHAPES/conv/resnet50.csv"
   fi
 
-  # Pass 2: the first rows of deepspeech and gnmt.
+  # Pass 2: the first rows of deepspeech2 and gnmt.
   if has_kernel rnn; then
     local tables=() name
-    for name in deepspeech gnmt; do
+    for name in deepspeech2 gnmt; do
       if [ -f "$SHAPES/rnn/$name.csv" ] && subset rnn "$name" p2 --limit="$RNN_ROWS" 2>&1; then
         tables+=("$WORK/tables/p2/$name.csv")
       fi
@@ -358,11 +365,11 @@ dilation,dil_h,dil_w,groups --limit="$CONV_ROWS" 2>&1; then
     if [ ${#tables[@]} -gt 0 ]; then
       run_pass rnn p2 "$(IFS=,; echo "${tables[*]}")" 100 40
     else
-      echo "=== RNN pass skipped: no deepspeech or gnmt table in $SHAPES/rnn"
+      echo "=== RNN pass skipped: no deepspeech2 or gnmt table in $SHAPES/rnn"
     fi
   fi
   gpu_state
-  return 0
+  [ -z "${PREFLIGHT_TESTS_FAILED:-}" ]
 }
 
 finish() {

@@ -109,8 +109,8 @@ std::size_t CudnnRnnOperation::device_bytes() const {
   const std::size_t lengths = static_cast<std::size_t>(problem_.batch) * sizeof(std::int32_t);
   // Inputs, outputs (the final states too, which training_bwd's forward pass also writes), weights, temp spaces.
   std::size_t need = lengths + x + y + 2 * state + weight_bytes_ + work_bytes_ + reserve_bytes_;
-  // The gradients of all of them for training_bwd.
-  if (training_bwd()) need += x + y + 2 * state + weight_bytes_;
+  // The gradients of all of them for training_bwd, and the copy of the reserve space that before_call() restores.
+  if (training_bwd()) need += x + y + 2 * state + weight_bytes_ + reserve_bytes_;
   return need;
 }
 
@@ -173,6 +173,14 @@ void CudnnRnnOperation::load(const RnnInputs& in) {
   if (lstm) poison(dcx_, static_cast<std::size_t>(problem_.state_elements()));
   // The forward pass whose reserve space (the cells' activations) and y the backward pass reads.
   forward(CUDNN_FWD_MODE_TRAINING);
+  // cudnnRNNBackwardData_v8 writes into the reserve space the intermediate results BackwardWeights reads, so a
+  // second backward over the same reserve space computes other values (seen on an H200: errors of order one on
+  // every gradient); a framework runs a forward pass before every backward. The copy lets each timed call start
+  // from the forward pass's reserve space without timing a forward pass.
+  reserve_copy_ = DeviceBuffer(reserve_bytes_);
+  check_cuda(cudaMemcpyAsync(reserve_copy_.get(), reserve_.get(), reserve_bytes_, cudaMemcpyDeviceToDevice,
+                             context_->stream()),
+             "keeping a copy of the reserve space");
   sync("the training forward pass before backward");
 }
 
@@ -248,6 +256,13 @@ void CudnnRnnOperation::run() {
     case RnnPass::training_fwd: forward(CUDNN_FWD_MODE_TRAINING); break;
     case RnnPass::training_bwd: backward(); break;
   }
+}
+
+void CudnnRnnOperation::before_call() {
+  if (!training_bwd()) return;
+  check_cuda(cudaMemcpyAsync(reserve_.get(), reserve_copy_.get(), reserve_bytes_, cudaMemcpyDeviceToDevice,
+                             context_->stream()),
+             "restoring the reserve space");
 }
 
 std::unique_ptr<Timer> CudnnRnnOperation::make_timer() {

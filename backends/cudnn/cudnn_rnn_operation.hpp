@@ -67,6 +67,8 @@ class CudnnRnnOperation final : public RnnOperation {
   void load(const RnnInputs& inputs);
 
   void run() override;
+  // training_bwd: restores the reserve space from the copy taken after the forward pass (backward data rewrites it).
+  void before_call() override;
   std::unique_ptr<Timer> make_timer() override;
   void read_outputs(RnnOutputs& out) override;
   void load_output_gradients(const RnnInputs& inputs) override;
@@ -99,6 +101,7 @@ class CudnnRnnOperation final : public RnnOperation {
   std::vector<WeightCopy> copies_;
   DeviceBuffer seq_lengths_, x_, y_, hx_, hy_, cx_, cy_, weights_, work_, reserve_;
   DeviceBuffer dx_, dy_, dhx_, dhy_, dcx_, dcy_, dweights_;  // training_bwd only
+  DeviceBuffer reserve_copy_;  // training_bwd: the reserve space as the forward pass left it
 };
 
 }  // namespace dlbench::cudnn

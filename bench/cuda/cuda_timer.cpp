@@ -67,11 +67,13 @@ SampleTime CudaTimer::time(Operation& op, int runs, CacheMode mode) {
   // The operation's first call through this timer runs unheld too: it may be the first launch of a library
   // kernel (cuda_kernels.hpp), and a kernel loading behind the hold would stall the sample for the hold's timeout.
   if (!called_) {
+    op.before_call();
     op.run();
     check_cuda(cudaStreamSynchronize(stream_), "the operation's first call");
     called_ = true;
   }
 
+  op.before_call();  // enqueued ahead of the hold, so never timed
   StreamSignals* host = signals_.host();
   host->release = 0;
   host->hold_timed_out = 0;

@@ -39,6 +39,7 @@ void flush_host_caches(double cache_bytes) {
 }  // namespace
 
 SampleTime HostTimer::time(Operation& op, int runs, CacheMode mode) {
+  op.before_call();
   if (mode == CacheMode::cold) flush_host_caches(cache_bytes());
   const auto t0 = std::chrono::steady_clock::now();
   for (int r = 0; r < runs; ++r) op.run();

@@ -61,6 +61,12 @@ class Operation {
   virtual ~Operation() = default;
   // One call of the kernel. CPU backends return when it has finished; device backends may only enqueue it.
   virtual void run() = 0;
+  // Puts back what a call consumes, so that the next call computes what the verified one did: cuDNN's RNN backward,
+  // for one, rewrites the reserve space of the forward pass that it reads. Timers call it before each sample's
+  // first call, outside the timed region: in cold mode (one call per sample) every timed call is the real
+  // computation; in hot mode a sample's later calls run on what the call before left, the same kernels and work
+  // on other values. Nothing to put back by default.
+  virtual void before_call() {}
   // The timer for this operation's runs: the host timer unless the backend's work is asynchronous.
   virtual std::unique_ptr<Timer> make_timer() { return std::make_unique<HostTimer>(); }
 };

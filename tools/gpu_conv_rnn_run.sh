@@ -15,6 +15,7 @@
 # rnn/ tables, default bundle/shapes), GPU_RUN_CONV_ROWS (distinct resnet50 training shapes, default 12),
 # GPU_RUN_RESNET_BATCH (keep only resnet50 rows of this batch; default: every training row), GPU_RUN_RNN_ROWS (rows
 # of deepspeech2 and of gnmt each, default 4).
+# GPU_RUN_PASSES (which of the passes below run: default "smoke resnet50 rnn"; a rerun can leave out what it has).
 # The reply's `device` says which card ran it (a call without `kind` may land on an H200): name the results folder
 # after it.
 #
@@ -74,6 +75,7 @@ BUDGET=${GPU_RUN_BUDGET_S:-400}
 CONV_ROWS=${GPU_RUN_CONV_ROWS:-12}
 RNN_ROWS=${GPU_RUN_RNN_ROWS:-4}
 RESNET_BATCH=${GPU_RUN_RESNET_BATCH:-}
+PASSES=" ${GPU_RUN_PASSES:-smoke resnet50 rnn} "
 PRECISIONS=(fp16 bf16 tf32)   # what one leaves of its share goes to the ones after it
 AUTOTUNE=8
 WORKSPACE_MB=1024
@@ -97,6 +99,8 @@ TIMINGS=()
 HAVE=()           # the kernels whose bench is in the bundle
 
 left() { echo $((DEADLINE - SECONDS)); }
+
+wants() { [[ $PASSES == *" $1 "* ]]; }
 
 min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
@@ -326,7 +330,7 @@ run_all() {
   # Pass 0: smoke, both kernels.
   local kernel
   for kernel in conv rnn; do
-    has_kernel "$kernel" || continue
+    has_kernel "$kernel" && wants smoke || continue
     KERNEL_FLAGS=()
     if [ "$kernel" = conv ] && grep -q -- '--layouts=' <<<"$(timeout 20 "$CONV" --help 2>&1)"; then
       KERNEL_FLAGS=(--layouts=nhwc); fi
@@ -338,14 +342,17 @@ run_all() {
   done
 
   # Pass 1: resnet50's distinct training shapes.
-  if has_kernel conv && [ -f "$SHAPES/conv/resnet50.csv" ]; then
+  if ! wants resnet50; then
+    echo "=== resnet50 pass not asked for (GPU_RUN_PASSES=$PASSES)"
+  elif has_kernel conv && [ -f "$SHAPES/conv/resnet50.csv" ]; then
     local where=(--where=phase=training)
     [ -n "$RESNET_BATCH" ] && where+=("--where=n=$RESNET_BATCH")
-    if subset conv resnet50 p1 "${where[@]}" --distinct=n,c,h,w,k,r,s,pad,pad_h,pad_w,stride,stride_h,stride_w,\
-dilation,dil_h,dil_w,groups --limit="$CONV_ROWS" 2>&1; then
+    if subset conv resnet50 p1 "${where[@]}" --distinct=n,c,h,w,k,r,s,pad_h,pad_w,stride_h,stride_w,dil_h,dil_w,\
+groups --limit="$CONV_ROWS" 2>&1; then
       KERNEL_FLAGS=()
       grep -q -- '--layouts=' <<<"$(timeout 20 "$CONV" --help 2>&1)" && KERNEL_FLAGS=(--layouts=nhwc)
-      run_pass conv p1 "$WORK/tables/p1/resnet50.csv" 60 40
+      # The RNN pass after it gets the rest; without one this pass takes all of it.
+      run_pass conv p1 "$WORK/tables/p1/resnet50.csv" "$(wants rnn && echo 60 || echo 100)" 40
     else
       echo "=== resnet50 pass skipped: no table subset (see above)"
     fi
@@ -354,7 +361,7 @@ dilation,dil_h,dil_w,groups --limit="$CONV_ROWS" 2>&1; then
   fi
 
   # Pass 2: the first rows of deepspeech2 and gnmt.
-  if has_kernel rnn; then
+  if has_kernel rnn && wants rnn; then
     local tables=() name
     for name in deepspeech2 gnmt; do
       if [ -f "$SHAPES/rnn/$name.csv" ] && subset rnn "$name" p2 --limit="$RNN_ROWS" 2>&1; then

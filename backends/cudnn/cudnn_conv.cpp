@@ -1,7 +1,8 @@
 // The cuDNN backend for convolution: forward, backward-data and backward-filter through cuDNN's convolution calls,
 // in fp32, tf32, fp16 and bf16, NCHW or NHWC, grouped, strided, padded and dilated. The algorithm is the first of
 // cuDNN's heuristic candidates that fits the workspace limit and whose math type the precision allows, or with
-// --autotune=N (any N > 0) the fastest such one that cuDNN's Find measures on the case. Timing is the harness's
+// --autotune=N (N > 0) the fastest of N such candidates (Find's, then the heuristic's) timed on the case by the
+// harness's timer. Timing is the harness's
 // CUDA engine (bench/cuda); this file and cudnn_conv_op.cpp only set the call up and run it.
 #include <cuda_runtime_api.h>
 
@@ -36,8 +37,10 @@ class CudnnConvBackend final : public ConvBackend {
     out.emplace_back("workspace_mib", std::to_string(settings_.workspace_bytes >> 20));
     out.emplace_back("algorithm_choice",
                      settings_.autotune > 0
-                         ? "the fastest algorithm cudnnFind*AlgorithmEx measures on the case's own tensors within the "
-                           "workspace limit, among those whose math type the precision allows"
+                         ? "the fastest by median of " + std::to_string(settings_.autotune) +
+                               " candidates (cudnnFind*AlgorithmEx's, then the heuristic's) that fit the workspace "
+                               "limit and whose math type the precision allows, each timed cold on the case's own "
+                               "tensors after an untimed call"
                          : "the first of cuDNN's heuristic candidates (cudnnGet*Algorithm_v7) that fits the workspace "
                            "limit and whose math type the precision allows");
     return out;
@@ -58,7 +61,7 @@ class CudnnConvBackend final : public ConvBackend {
     auto call = std::make_unique<cudnn::ConvCall>(context_, p, settings_.workspace_bytes);
     call->load(tensors);
     if (settings_.autotune > 0) {
-      call->choose_by_find();
+      call->choose_by_timing(settings_.autotune);
     } else {
       call->choose_by_heuristic();
     }

@@ -1,6 +1,7 @@
 #include "cudnn_conv_op.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "common/element_codec.hpp"
@@ -8,6 +9,7 @@
 #include "cuda/cuda_kernels.hpp"
 #include "cuda/cuda_timer.hpp"
 #include "harness/case.hpp"
+#include "harness/stats.hpp"
 
 namespace dlbench::cudnn {
 
@@ -249,11 +251,69 @@ void ConvCall::choose_by_heuristic() {
   workspace_ = DeviceBuffer(workspace_used_);
 }
 
-void ConvCall::choose_by_find() {
-  // The whole limit, allocated once: Find times each algorithm with the workspace it is given.
+void ConvCall::choose_by_timing(int top) {
+  // The whole limit, allocated once: Find times each algorithm with the workspace it is given, and so do we.
   workspace_ = DeviceBuffer(workspace_limit_);
-  take_first_usable(find_candidates(), true);
+  std::vector<AlgoCandidate> all = find_candidates();
+  for (const AlgoCandidate& h : heuristic_candidates()) {
+    const bool listed = std::any_of(all.begin(), all.end(),
+                                    [&](const AlgoCandidate& c) { return c.algo == h.algo && c.math == h.math; });
+    if (!listed) all.push_back(h);
+  }
+  struct Usable {
+    AlgoCandidate candidate;
+    std::size_t workspace;
+  };
+  std::vector<Usable> usable;
+  for (const AlgoCandidate& c : all) {
+    if (static_cast<int>(usable.size()) >= top) break;
+    if (candidate_rejection(c, problem_.precision, cc_, workspace_limit_)) continue;
+    set_math(descriptors_->conv, c.math);
+    const auto [status, bytes] = workspace_for(c.algo);
+    if (status == CUDNN_STATUS_SUCCESS && bytes <= workspace_limit_) usable.push_back({c, bytes});
+  }
+  if (usable.empty()) {
+    take_first_usable(all, true);  // throws Unsupported, saying why each was passed over
+    return;
+  }
+
+  const std::unique_ptr<Timer> timer = make_timer();
+  double best = INFINITY;
+  std::size_t best_index = 0;
+  for (std::size_t i = 0; i < usable.size(); ++i) {
+    set_math(descriptors_->conv, usable[i].candidate.math);
+    chosen_ = usable[i].candidate;
+    workspace_used_ = usable[i].workspace;
+    try {
+      const double t = time_chosen(*timer, 5);
+      if (t < best) {
+        best = t;
+        best_index = i;
+      }
+    } catch (const std::exception&) {
+      cudaGetLastError();  // a candidate that fails to run is passed over; the next one starts clean
+    }
+  }
+  if (!std::isfinite(best))
+    throw std::runtime_error("none of the " + std::to_string(usable.size()) + " usable cuDNN algorithms ran");
+  const Usable& win = usable[best_index];
+  set_math(descriptors_->conv, win.candidate.math);
+  chosen_ = win.candidate;
+  workspace_used_ = win.workspace;
+  algorithm_ = describe(problem_.direction, win.candidate) + ", fastest of " + std::to_string(usable.size()) +
+               " timed";
   poison_output();
+}
+
+double ConvCall::time_chosen(Timer& timer, int samples) {
+  // The first call runs outside the timer: it may load a kernel no call has used yet (lazy module loading), which
+  // must not happen behind the timer's stream hold (cuda_kernels.hpp), nor count in the candidate's time.
+  run();
+  check_cuda(cudaStreamSynchronize(stream_), "a candidate's first call");
+  timer.time(*this, 1, CacheMode::cold);  // warm-up
+  std::vector<double> seconds;
+  for (int s = 0; s < samples; ++s) seconds.push_back(timer.time(*this, 1, CacheMode::cold).seconds);
+  return summarize(std::move(seconds)).median;
 }
 
 void ConvCall::run() {

@@ -27,9 +27,12 @@ class ConvCall final : public ConvOperation {
 
   // Takes the first of cuDNN's heuristic candidates (cudnnGet*Algorithm_v7) that the rules accept (conv_algo.hpp).
   void choose_by_heuristic();
-  // Runs cudnnFind*AlgorithmEx on the case's own tensors with the whole workspace limit and takes the fastest
-  // candidate the rules accept; the output is poisoned again afterwards, since Find wrote it.
-  void choose_by_find();
+  // Times up to `top` candidates the rules accept on the case's own tensors with the harness's CUDA timer (cold,
+  // after an untimed first call) and takes the fastest by median: Find's candidates first, in Find's order, then
+  // the heuristic's it left out. Find alone is not trusted with the choice: it times each algorithm once, first
+  // launch included, and on an H200 it ranked non-tensor-core fp16/bf16 forward algorithms first, 4-13x slower
+  // than the tensor-core ones it also listed. The output is poisoned again afterwards, since the calls wrote it.
+  void choose_by_timing(int top);
 
   void run() override;
   std::unique_ptr<Timer> make_timer() override;
@@ -53,6 +56,8 @@ class ConvCall final : public ConvOperation {
   // asked again with the descriptor set to its math type, fits the limit; throws Unsupported saying why each of
   // them was passed over when none is left.
   void take_first_usable(const std::vector<AlgoCandidate>& candidates, bool found_by_timing);
+  // Median seconds of `samples` cold calls of the chosen candidate, after an untimed call and a warm-up sample.
+  double time_chosen(Timer& timer, int samples);
   Tensor& output();
   void poison_output();
 

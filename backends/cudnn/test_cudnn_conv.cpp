@@ -1,7 +1,7 @@
 // The registered cuDNN convolution backend as the harness sees it. Without a GPU: it is created, says why it is
 // unavailable, declines every case with that reason and never crashes. On a GPU (the bundle's tests/ run there):
 // every direction × precision × layout of a plain, a grouped and a depthwise problem against a direct float64
-// reference, through the heuristic, Find (--autotune) and a zero workspace limit, and both timer modes (the hot one
+// reference, through the heuristic, autotuning (--autotune) and a zero workspace limit, and both timer modes (the hot one
 // captures the calls into a CUDA graph).
 #include <gtest/gtest.h>
 
@@ -38,7 +38,8 @@ TEST(CudnnConvBackend, RegisteredAndSaysWhyWhenUnavailable) {
   EXPECT_EQ(keys["library"].rfind("cuDNN 9.", 0), 0u) << keys["library"];
   EXPECT_EQ(keys["workspace_mib"], "32");
   EXPECT_NE(keys["algorithm_choice"].find("heuristic"), std::string::npos);
-  EXPECT_NE(create(3)->context().back().second.find("cudnnFind"), std::string::npos);
+  EXPECT_NE(create(3)->context().back().second.find("the fastest by median of 3 candidates (cudnnFind"),
+            std::string::npos);
   EXPECT_EQ(backend->library().rfind("cuDNN 9.", 0), 0u);
   const Availability a = backend->availability();
   if (a.available) GTEST_SKIP() << "a GPU is present: " << backend->device();
@@ -163,7 +164,7 @@ TEST(CudnnConvBackend, EveryDirectionPrecisionAndLayoutMatchesTheReference) {
   }
 }
 
-TEST(CudnnConvBackend, FindAndAZeroWorkspaceChooseCorrectAlgorithms) {
+TEST(CudnnConvBackend, AutotuneAndAZeroWorkspaceChooseCorrectAlgorithms) {
   const auto found = create(4);
   REQUIRE_BACKEND(found);
   const auto bare = create(0, 0);
@@ -171,7 +172,7 @@ TEST(CudnnConvBackend, FindAndAZeroWorkspaceChooseCorrectAlgorithms) {
     for (Precision pr : {Precision::fp32, Precision::bf16}) {
       const bool may_decline = pr != Precision::fp32;
       if (const auto op = run_and_check(*found, problem(ConvLayout::nhwc, 16, 32, 1, dir, pr), false, may_decline)) {
-        EXPECT_NE(op->algorithm().find("found"), std::string::npos) << op->algorithm();
+        EXPECT_NE(op->algorithm().find(" timed"), std::string::npos) << op->algorithm();
       }
       // IMPLICIT_GEMM and the backward ALGO_0s need no workspace in fp32 NCHW.
       if (const auto op = run_and_check(*bare, problem(ConvLayout::nchw, 16, 32, 1, dir, pr), false, may_decline)) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "rnn_test_util.hpp"
@@ -191,6 +192,14 @@ TEST(RnnReferenceSubset, EntriesGiveTheRowsOfTheFullBatch) {
         EXPECT_EQ(kept.dx[i], 0.0) << i;
       }
   }
+}
+
+TEST(RnnReferenceSubset, AnEntryOutsideTheBatchIsAProgrammingError) {
+  const RnnProblem p = rnn(RnnCell::gru, 2, 2, 4, 2);
+  const RnnData d(p, 1);
+  const std::int64_t outside[] = {4}, negative[] = {-1};
+  EXPECT_THROW(rnn_reference(p, d.inputs(), outside), std::out_of_range);
+  EXPECT_THROW(rnn_reference(p, d.inputs(), negative), std::out_of_range);
 }
 
 }  // namespace

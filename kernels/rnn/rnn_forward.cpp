@@ -2,6 +2,8 @@
 // the checked batch entries, keeping what backpropagation needs.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "rnn/rnn_reference_detail.hpp"
 
@@ -76,6 +78,9 @@ Forward rnn_forward(const RnnProblem& p, const RnnInputs& in, std::span<const st
   const auto nb = static_cast<std::int64_t>(entries.size());
   const std::int64_t T = p.steps, H = p.hidden, D = p.directions(), gh = p.gates() * H;
   const auto sz = [](std::int64_t n) { return static_cast<std::size_t>(n); };
+  for (std::int64_t n : entries)
+    if (n < 0 || n >= p.batch)
+      throw std::out_of_range("rnn_reference: batch entry " + std::to_string(n) + " of " + p.to_string());
   Forward f;
   f.out.hy.assign(sz(p.layers * D * nb * H), 0.0);
   if (p.has_cell_state()) f.out.cy.assign(f.out.hy.size(), 0.0);

@@ -29,16 +29,19 @@ std::vector<std::int64_t> rnn_check_entries(const RnnProblem& p, std::uint64_t s
                                             double full_limit_macs = kRnnFullCheckMacs, std::int64_t max_entries = 4);
 
 // The outputs of the pass on the given batch entries, in float64, in the canonical layouts but with the batch
-// dimension reduced to the entries given (in their order); dweights is the sum over those entries.
+// dimension reduced to the entries given (in their order); dweights is the sum over those entries. An entry
+// outside the batch is a programming error (std::out_of_range).
 struct RnnReference {
-  std::vector<double> y, hy, cy;              // forward passes
+  std::vector<double> y, hy, cy;              // every pass (training_bwd computes them on the way)
   std::vector<double> dx, dhx, dcx, dweights;  // training_bwd
 };
 RnnReference rnn_reference(const RnnProblem& p, const RnnInputs& in, std::span<const std::int64_t> batch_entries);
 
 // Compares the pass's outputs with the reference on `batch_entries` (and, for training_bwd, checks that the
-// gradients of every other entry are zero). The error is the largest of the outputs' relative L2 errors, so a small
-// tensor (hy) is not drowned by a large one (y); `full` is whether the entries are the whole batch.
+// gradients of every other entry are zero: a non-zero or NaN one makes the error +inf). The error is the largest of
+// the outputs' relative L2 errors, so a small tensor (hy) is not drowned by a large one (y); `full` is whether the
+// entries are the whole batch. The tolerance is the precision's times √L, plus for the ReLU cell's backward pass an
+// allowance for its kink measured on the problem (why and how much: rnn_reference.cpp).
 OutputCheck check_rnn(const RnnProblem& p, const RnnInputs& in, const RnnOutputs& out,
                       std::span<const std::int64_t> batch_entries);
 

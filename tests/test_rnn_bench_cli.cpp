@@ -6,6 +6,7 @@
 
 #include "cli_util.hpp"
 #include "common/shape_table.hpp"
+#include "harness/case_runner.hpp"
 #include "harness/shape_paths.hpp"
 #include "rnn/rnn_case.hpp"
 #include "rnn/rnn_table.hpp"

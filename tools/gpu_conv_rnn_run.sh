@@ -15,7 +15,8 @@
 # rnn/ tables, default bundle/shapes), GPU_RUN_CONV_ROWS (distinct resnet50 training shapes, default 12),
 # GPU_RUN_RESNET_BATCH (keep only resnet50 rows of this batch; default: every training row), GPU_RUN_RNN_ROWS (rows
 # of deepspeech2 and of gnmt each, default 4).
-# GPU_RUN_PASSES (which of the passes below run: default "smoke resnet50 rnn"; a rerun can leave out what it has).
+# GPU_RUN_PASSES (which of the passes below run: default "conv_smoke rnn_smoke resnet50 rnn"; a rerun can leave out
+# what it has).
 # The reply's `device` says which card ran it (a call without `kind` may land on an H200): name the results folder
 # after it.
 #
@@ -75,7 +76,7 @@ BUDGET=${GPU_RUN_BUDGET_S:-400}
 CONV_ROWS=${GPU_RUN_CONV_ROWS:-12}
 RNN_ROWS=${GPU_RUN_RNN_ROWS:-4}
 RESNET_BATCH=${GPU_RUN_RESNET_BATCH:-}
-PASSES=" ${GPU_RUN_PASSES:-smoke resnet50 rnn} "
+PASSES=" ${GPU_RUN_PASSES:-conv_smoke rnn_smoke resnet50 rnn} "
 PRECISIONS=(fp16 bf16 tf32)   # what one leaves of its share goes to the ones after it
 AUTOTUNE=8
 WORKSPACE_MB=1024
@@ -330,7 +331,7 @@ run_all() {
   # Pass 0: smoke, both kernels.
   local kernel
   for kernel in conv rnn; do
-    has_kernel "$kernel" && wants smoke || continue
+    has_kernel "$kernel" && wants "${kernel}_smoke" || continue
     KERNEL_FLAGS=()
     if [ "$kernel" = conv ] && grep -q -- '--layouts=' <<<"$(timeout 20 "$CONV" --help 2>&1)"; then
       KERNEL_FLAGS=(--layouts=nhwc); fi

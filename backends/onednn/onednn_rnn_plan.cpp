@@ -108,6 +108,17 @@ std::string pass_name(RnnPass pass) {
   }
 }
 
+// The layout the timed primitive wants its weights in, in oneDNN's RNN names where it has one: ldigo and ldgoi
+// (its plain forward and backward layouts), rnn_packed (its GEMM's own packed layout, opaque), or the blocked
+// layout as format_name() spells it. The weights are reordered into it once, untimed.
+std::string weights_name(const dnnl::memory::desc& w) {
+  if (w.data.format_kind == dnnl_format_kind_rnn_packed) return "rnn_packed";
+  const std::string name = format_name(w);
+  if (name == "abcde") return "ldigo";
+  if (name == "abdec") return "ldgoi";
+  return name;
+}
+
 }  // namespace
 
 RnnPlan::RnnPlan(const RnnProblem& p, const dnnl::engine& engine) : problem(p), types(rnn_types(p)) {
@@ -149,9 +160,7 @@ std::string RnnPlan::algorithm() const {
     for (std::size_t s = 0; s < stages.size(); ++s) text += (s ? ", " : "") + layers_string(stages[s].stage);
     text += ")";
   }
-  const dnnl::memory::desc w = timed(0).weights_layer_desc();
-  text += ", weights " + (w == stages[0].descs.weights_layer ? std::string("ldigo (plain)") : format_name(w));
-  return text;
+  return text + ", weights " + weights_name(timed(0).weights_layer_desc());
 }
 
 std::size_t RnnPlan::workspace_bytes() const {

@@ -2,7 +2,10 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <numeric>
+#include <vector>
 
 #include "harness/host_info.hpp"
 
@@ -35,6 +38,24 @@ std::string isa_name(dnnl::cpu_isa isa) {
 }
 
 std::string effective_isa() { return isa_name(dnnl::get_effective_cpu_isa()); }
+
+std::string format_name(const dnnl::memory::desc& desc) {
+  const dnnl_memory_desc_t& d = desc.data;
+  if (d.format_kind != dnnl_blocked) return "opaque";
+  const auto& b = d.format_desc.blocking;
+  std::vector<int> order(static_cast<std::size_t>(d.ndims));
+  std::iota(order.begin(), order.end(), 0);
+  // Outermost first; equal strides (dimensions of extent 1) keep their logical order.
+  std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return b.strides[x] > b.strides[y]; });
+  std::string name;
+  for (int i : order) {
+    const bool blocked = std::find(b.inner_idxs, b.inner_idxs + b.inner_nblks, i) != b.inner_idxs + b.inner_nblks;
+    name += static_cast<char>((blocked ? 'A' : 'a') + i);
+  }
+  for (int j = 0; j < b.inner_nblks; ++j)
+    name += std::to_string(b.inner_blks[j]) + static_cast<char>('a' + b.inner_idxs[j]);
+  return name;
+}
 
 CpuEngine::CpuEngine(int threads) : threads_(threads) {
   // oneDNN's Debian build threads with OpenMP: its pool size is the thread count of every primitive.

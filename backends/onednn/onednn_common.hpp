@@ -18,6 +18,11 @@ std::optional<dnnl::memory::data_type> data_type(DataType t);
 std::string isa_name(dnnl::cpu_isa isa);
 std::string effective_isa();
 
+// oneDNN's notation for a memory layout, as its verbose mode prints it: the dimensions as letters in memory order,
+// outermost first, capitals for those split into blocks, then the inner blocks; e.g. "acdb" (NHWC or, for
+// weights, KRSC), "ABcd16b16a" (weights in 16×16 blocks of input and output channels).
+std::string format_name(const dnnl::memory::desc& desc);
+
 // A CPU engine and stream with oneDNN's OpenMP pool sized to the run's threads. Construction never throws: a
 // failure is kept as the reason the backend is unavailable.
 class CpuEngine {

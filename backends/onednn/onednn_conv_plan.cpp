@@ -1,9 +1,5 @@
 #include "onednn_conv_plan.hpp"
 
-#include <algorithm>
-#include <numeric>
-#include <vector>
-
 #include "onednn_common.hpp"
 
 namespace dlbench::onednn {
@@ -30,24 +26,6 @@ dnnl::memory::desc weights_desc_of(const ConvProblem& p, dnnl::memory::data_type
 std::string plain_weights_name(const ConvProblem& p) { return p.layout == ConvLayout::nchw ? "KCRS" : "KRSC"; }
 
 }  // namespace
-
-std::string format_name(const dnnl::memory::desc& desc) {
-  const dnnl_memory_desc_t& d = desc.data;
-  if (d.format_kind != dnnl_blocked) return "opaque";
-  const auto& b = d.format_desc.blocking;
-  std::vector<int> order(static_cast<std::size_t>(d.ndims));
-  std::iota(order.begin(), order.end(), 0);
-  // Outermost first; equal strides (dimensions of extent 1) keep their logical order.
-  std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return b.strides[x] > b.strides[y]; });
-  std::string name;
-  for (int i : order) {
-    const bool blocked = std::find(b.inner_idxs, b.inner_idxs + b.inner_nblks, i) != b.inner_idxs + b.inner_nblks;
-    name += static_cast<char>((blocked ? 'A' : 'a') + i);
-  }
-  for (int j = 0; j < b.inner_nblks; ++j)
-    name += std::to_string(b.inner_blks[j]) + static_cast<char>('a' + b.inner_idxs[j]);
-  return name;
-}
 
 ConvPlan::ConvPlan(const ConvProblem& p, const dnnl::engine& engine) : problem(p) {
   const dnnl::memory::data_type in = *data_type(p.types().input), out = *data_type(p.types().output);

@@ -10,11 +10,6 @@
 
 namespace dlbench::onednn {
 
-// oneDNN's notation for a memory layout, as its verbose mode prints it: the dimensions as letters in memory order,
-// outermost first, capitals for those split into blocks, then the inner blocks; e.g. "acdb" (NHWC or, for
-// weights, KRSC), "ABcd16b16a" (weights in 16×16 blocks of input and output channels).
-std::string format_name(const dnnl::memory::desc& desc);
-
 class ConvPlan {
  public:
   // Throws dnnl::error when oneDNN has no implementation for the problem.

@@ -32,3 +32,12 @@ bin=build/bin
 "$bin/conv_bench" --shapes=resnet50 --precisions=fp32,bf16,int8 --threads=1 --max_time=2 \
   --benchmark_filter='inference_b1/|/(conv1|layer1\.0-2\.conv2|layer3\.1-5\.conv1|layer4\.1-2\.conv2)/training_b32/' \
   --csv="$out/conv_resnet50.csv" > "$out/conv_resnet50.txt"
+
+# RNN, oneDNN, two threads (these calls last 0.1-2000 ms, long enough that the scheduler tick that spoils two-thread
+# convolutions is a small part of them). The smoke table in every precision (its problems take microseconds), the
+# keyword-spotting table (device-sized) and GNMT (LSTM, H 1024, batch 128: the heavy one) in fp32 and bf16.
+"$bin/rnn_bench" --shapes=smoke --backends=onednn --threads=2 --max_time=1 --csv="$out/rnn_smoke.csv" > "$out/rnn_smoke.txt"
+"$bin/rnn_bench" --shapes=kws --backends=onednn --precisions=fp32,bf16 --threads=2 --max_time=2 \
+  --csv="$out/rnn_kws.csv" > "$out/rnn_kws.txt"
+"$bin/rnn_bench" --shapes=gnmt --backends=onednn --precisions=fp32,bf16 --threads=2 --max_time=4 \
+  --csv="$out/rnn_gnmt.csv" > "$out/rnn_gnmt.txt"

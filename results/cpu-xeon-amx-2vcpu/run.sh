@@ -41,3 +41,8 @@ bin=build/bin
   --csv="$out/rnn_kws.csv" > "$out/rnn_kws.txt"
 "$bin/rnn_bench" --shapes=gnmt --backends=onednn --precisions=fp32,bf16 --threads=2 --max_time=4 \
   --csv="$out/rnn_gnmt.csv" > "$out/rnn_gnmt.txt"
+
+# The same ResNet-50 cases with two threads, once the VM was quiet (nothing else on the second vCPU).
+"$bin/conv_bench" --shapes=resnet50 --backends=onednn --precisions=fp32,bf16,int8 --threads=2 --max_time=2 \
+  --benchmark_filter='inference_b1/|/(conv1|layer1\.0-2\.conv2|layer3\.1-5\.conv1|layer4\.1-2\.conv2)/training_b32/' \
+  --csv="$out/conv_resnet50_2threads.csv" > "$out/conv_resnet50_2threads.txt"

@@ -1,8 +1,10 @@
 // Statistics and the sampler's stopping rule, driven by a scripted clock so nothing here depends on real time.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <deque>
+#include <thread>
 
 #include "harness/case_runner.hpp"
 #include "harness/sampler.hpp"
@@ -176,6 +178,34 @@ TEST(Sampler, NoisyOperationStopsAtMaxTimeUnconverged) {
   const Measurement m = measure(op, c);
   EXPECT_FALSE(m.converged);
   EXPECT_GT(m.per_run.cov(), 0.3);
+}
+
+// An operation whose before_call() takes 20 ms and whose calls take none: the host timer must run it before each
+// sample and leave it out of the time, and must not call it between the calls of a hot sample.
+class RestoringOp final : public Operation {
+ public:
+  int restores = 0, runs = 0, runs_since_restore = 0, max_runs_between = 0;
+  void before_call() override {
+    ++restores;
+    runs_since_restore = 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  void run() override {
+    ++runs;
+    max_runs_between = std::max(max_runs_between, ++runs_since_restore);
+  }
+};
+
+TEST(HostTimer, RunsBeforeCallOutsideTheTimedRegionOncePerSample) {
+  RestoringOp op;
+  HostTimer timer;
+  const SampleTime cold = timer.time(op, 1, CacheMode::cold);
+  EXPECT_LT(cold.seconds, 0.01);  // the flush and the 20 ms restore both precede the clock
+  const SampleTime hot = timer.time(op, 5, CacheMode::hot);
+  EXPECT_LT(hot.seconds, 0.01);
+  EXPECT_EQ(op.restores, 2);
+  EXPECT_EQ(op.runs, 6);
+  EXPECT_EQ(op.max_runs_between, 5);  // a hot sample's calls follow each other
 }
 
 }  // namespace

@@ -75,4 +75,44 @@ inline std::vector<Row> read_csv(const fs::path& path, std::vector<std::string>*
   return rows;
 }
 
+inline double num(const Row& row, const std::string& column) { return std::stod(row.at(column)); }
+
+inline fs::path write_table(const std::string& name, const std::string& text) {
+  const fs::path p = temp_dir() / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+inline const std::string kOneDnn = " --backends=onednn ";
+
+// True when `binary` was built without any backend of `kernel`; then it must say so and exit 2.
+inline bool built_without_backends(const std::string& binary, const std::string& kernel) {
+  const Outcome r = run(binary, "--list");
+  if (r.err.find("built without any " + kernel + " backend") != std::string::npos) {
+    EXPECT_EQ(r.code, 2);
+    return true;
+  }
+  return false;
+}
+
+// The availability line `binary --list` prints for `backend`: "" when the binary lacks it, else the text after its
+// name ("oneDNN 2.6.3 on ..." or "unavailable: <reason>").
+inline std::string backend_line(const std::string& binary, const std::string& backend) {
+  const Outcome r = run(binary, "--list --shapes=smoke --precisions=fp32");
+  const std::string key = "  " + backend + " ";
+  const auto at = r.out.find(key);
+  if (r.code != 0 || at == std::string::npos || at > r.out.find("Cases")) return "";
+  const auto begin = r.out.find_first_not_of(' ', at + key.size());
+  return r.out.substr(begin, r.out.find('\n', begin) - begin);
+}
+
+// Measured rows in the CLI tests run on oneDNN, the backend every CI machine has.
+inline bool onednn_usable(const std::string& binary) {
+  const std::string line = backend_line(binary, "onednn");
+  return !line.empty() && line.rfind("unavailable", 0) != 0;
+}
+
 }  // namespace dlbench::cli
+
+#define DLBENCH_REQUIRE_ONEDNN(binary) \
+  if (!dlbench::cli::onednn_usable(binary)) GTEST_SKIP() << "this build has no usable oneDNN backend"

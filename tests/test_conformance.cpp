@@ -3,9 +3,8 @@
 // Cases the backend declines must say why; a backend that is available must run at least one precision.
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "common/shape_table.hpp"
+#include "conformance_util.hpp"
 #include "gemm/gemm_case.hpp"
 #include "gemm/gemm_table.hpp"
 #include "harness/shape_paths.hpp"
@@ -13,27 +12,10 @@
 namespace dlbench {
 namespace {
 
-struct Param {
-  std::string backend;
-  Precision precision;
-  friend void PrintTo(const Param& p, std::ostream* os) { *os << p.backend << "/" << to_string(p.precision); }
-};
-
-std::vector<Param> all_params() {
-  std::vector<Param> out;
-  for (const auto& name : Registry<GemmBackend>::instance().names())
-    for (const auto& p : all_precisions()) out.push_back({name, p.precision});
-  return out;
-}
-
-std::shared_ptr<GemmBackend> backend(const std::string& name) {
-  // Leaked on purpose: a static destroyed at exit would release device handles after the CUDA runtime has shut
-  // down, which may crash the process after every test has passed.
-  static auto& cache = *new std::map<std::string, std::shared_ptr<GemmBackend>>;
-  auto& b = cache[name];
-  if (!b) b = Registry<GemmBackend>::instance().create(name, {static_cast<int>(std::thread::hardware_concurrency()), 0});
-  return b;
-}
+using conformance::Param;
+using conformance::param_name;
+constexpr auto all_params = conformance::all_params<GemmBackend>;
+constexpr auto backend = conformance::backend<GemmBackend>;
 
 std::vector<GemmTableRow> smoke_rows() {
   const TableRef ref = resolve_table("smoke", "gemm", "");
@@ -93,10 +75,6 @@ TEST(ConformanceCoverage, EveryAvailableBackendRunsSomePrecision) {
     }
     EXPECT_TRUE(any) << name << " is available but runs no precision";
   }
-}
-
-std::string param_name(const ::testing::TestParamInfo<Param>& info) {
-  return info.param.backend + "_" + std::string(to_string(info.param.precision));
 }
 
 INSTANTIATE_TEST_SUITE_P(Gemm, Conformance, ::testing::ValuesIn(all_params()), param_name);

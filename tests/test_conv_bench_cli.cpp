@@ -16,33 +16,8 @@ namespace {
 using namespace dlbench::cli;
 using cli::Outcome;  // not the harness's tally of the same name
 
-const std::string kOneDnn = " --backends=onednn ";
-
-// True when this conv_bench was built without any convolution backend; then it must say so and exit 2.
-bool no_backend() {
-  const Outcome r = run(CONV_BENCH, "--list");
-  if (r.err.find("built without any conv backend") != std::string::npos) {
-    EXPECT_EQ(r.code, 2);
-    return true;
-  }
-  return false;
-}
-
-// The measured rows below run on oneDNN, the backend every CI machine has.
-bool onednn_available() {
-  const Outcome r = run(CONV_BENCH, "--list --shapes=smoke --precisions=fp32" + kOneDnn);
-  return r.code == 0 && r.out.find("  onednn     oneDNN") != std::string::npos;
-}
-#define REQUIRE_ONEDNN() \
-  if (!onednn_available()) GTEST_SKIP() << "this build has no usable oneDNN backend"
-
-fs::path write_table(const std::string& name, const std::string& text) {
-  const fs::path p = temp_dir() / name;
-  std::ofstream(p, std::ios::binary) << text;
-  return p;
-}
-
-double num(const Row& row, const std::string& column) { return std::stod(row.at(column)); }
+bool no_backend() { return built_without_backends(CONV_BENCH, "conv"); }
+#define REQUIRE_ONEDNN() DLBENCH_REQUIRE_ONEDNN(CONV_BENCH)
 
 TEST(ConvBenchCli, ListShowsEveryCaseWithItsStatus) {
   REQUIRE_ONEDNN();

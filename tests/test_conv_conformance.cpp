@@ -4,10 +4,8 @@
 // available must run at least one precision in every direction.
 #include <gtest/gtest.h>
 
-#include <map>
-#include <thread>
-
 #include "common/shape_table.hpp"
+#include "conformance_util.hpp"
 #include "conv/conv_case.hpp"
 #include "conv/conv_table.hpp"
 #include "harness/shape_paths.hpp"
@@ -15,28 +13,10 @@
 namespace dlbench {
 namespace {
 
-struct Param {
-  std::string backend;
-  Precision precision;
-  friend void PrintTo(const Param& p, std::ostream* os) { *os << p.backend << "/" << to_string(p.precision); }
-};
-
-std::vector<Param> all_params() {
-  std::vector<Param> out;
-  for (const auto& name : Registry<ConvBackend>::instance().names())
-    for (const auto& p : all_precisions()) out.push_back({name, p.precision});
-  return out;
-}
-
-std::shared_ptr<ConvBackend> backend(const std::string& name) {
-  // Leaked on purpose: a static destroyed at exit would release device handles after the CUDA runtime has shut
-  // down, which may crash the process after every test has passed.
-  static auto& cache = *new std::map<std::string, std::shared_ptr<ConvBackend>>;
-  auto& b = cache[name];
-  if (!b)
-    b = Registry<ConvBackend>::instance().create(name, {static_cast<int>(std::thread::hardware_concurrency()), 0});
-  return b;
-}
+using conformance::Param;
+using conformance::param_name;
+constexpr auto all_params = conformance::all_params<ConvBackend>;
+constexpr auto backend = conformance::backend<ConvBackend>;
 
 std::vector<ConvTableRow> smoke_rows() {
   const TableRef ref = resolve_table("smoke", "conv", "");
@@ -109,10 +89,6 @@ TEST(ConvConformanceCoverage, EveryAvailableBackendRunsEveryDirectionInSomePreci
       EXPECT_TRUE(any) << name << " is available but runs no " << to_string(direction) << " precision";
     }
   }
-}
-
-std::string param_name(const ::testing::TestParamInfo<Param>& info) {
-  return info.param.backend + "_" + std::string(to_string(info.param.precision));
 }
 
 INSTANTIATE_TEST_SUITE_P(Conv, ConvConformance, ::testing::ValuesIn(all_params()), param_name);

@@ -295,11 +295,11 @@ TEST(ConvTableRows, MapsEveryColumnToTheProblem) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].label, "m/a/training_b2");
   EXPECT_EQ(rows[0].line, 3);
-  EXPECT_EQ(rows[0].phase, ConvPhase::training);
+  EXPECT_EQ(rows[0].phase, Phase::training);
   ConvProblem want = conv(2, 8, 15, 9, 12, 5, 3, 0, 1, 1, 4);
   want.pad_h = 2, want.pad_w = 1, want.stride_h = 2, want.stride_w = 1, want.dil_h = 1, want.dil_w = 2;
   EXPECT_EQ(rows[0].problem, want);
-  EXPECT_EQ(rows[1].phase, ConvPhase::inference);
+  EXPECT_EQ(rows[1].phase, Phase::inference);
   EXPECT_EQ(rows[1].problem, conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 16));
 }
 
@@ -316,13 +316,13 @@ TEST(ConvTableRows, SymmetricColumnsAndDefaults) {
 }
 
 TEST(ConvTablePhase, DirectionsOfEachPhase) {
-  EXPECT_EQ(phase_directions(ConvPhase::training),
+  EXPECT_EQ(phase_directions(Phase::training),
             (std::vector<ConvDirection>{ConvDirection::fwd, ConvDirection::bwd_data, ConvDirection::bwd_filter}));
-  EXPECT_EQ(phase_directions(ConvPhase::inference), std::vector<ConvDirection>{ConvDirection::fwd});
-  EXPECT_EQ(parse_conv_phase("training"), ConvPhase::training);
-  EXPECT_EQ(parse_conv_phase("inference"), ConvPhase::inference);
-  EXPECT_FALSE(parse_conv_phase("train"));
-  EXPECT_EQ(to_string(ConvPhase::inference), "inference");
+  EXPECT_EQ(phase_directions(Phase::inference), std::vector<ConvDirection>{ConvDirection::fwd});
+  EXPECT_EQ(parse_phase("training"), Phase::training);
+  EXPECT_EQ(parse_phase("inference"), Phase::inference);
+  EXPECT_FALSE(parse_phase("train"));
+  EXPECT_EQ(to_string(Phase::inference), "inference");
 }
 
 struct BadTable {
@@ -434,8 +434,8 @@ TEST(ShippedConvTables, SmokeTableIsSmallAndCoversTheCornerCases) {
     pointwise = pointwise || (p.r == 1 && p.s == 1);
     non_square = non_square || p.h != p.w || p.r != p.s;
     odd = odd || (p.h % 2 == 1 && p.c % 2 == 1);
-    inference = inference || row.phase == ConvPhase::inference;
-    training = training || row.phase == ConvPhase::training;
+    inference = inference || row.phase == Phase::inference;
+    training = training || row.phase == Phase::training;
   }
   EXPECT_TRUE(stride2 && padding && dilation && groups && depthwise && pointwise && non_square && odd);
   EXPECT_TRUE(inference && training);

@@ -9,42 +9,8 @@ namespace {
 
 using namespace dlbench::cli;
 
-const std::string kOneDnn = " --backends=onednn ";
-
-// True when this gemm_bench was built without any backend; then it must say so and exit 2.
-bool no_backend() {
-  const Outcome r = run(GEMM_BENCH, "--list");
-  if (r.err.find("built without any gemm backend") != std::string::npos) {
-    EXPECT_EQ(r.code, 2);
-    return true;
-  }
-  return false;
-}
-
-// The availability line `--list` prints for `backend`: "" when the binary lacks it, else the text after its name
-// ("oneDNN 2.6.3 on ..." or "unavailable: <reason>").
-std::string backend_line(const std::string& backend) {
-  const Outcome r = run(GEMM_BENCH, "--list --shapes=smoke --precisions=fp32");
-  const std::string key = "  " + backend + " ";
-  const auto at = r.out.find(key);
-  if (r.code != 0 || at == std::string::npos || at > r.out.find("Cases")) return "";
-  const auto begin = r.out.find_first_not_of(' ', at + key.size());
-  return r.out.substr(begin, r.out.find('\n', begin) - begin);
-}
-
-// The tests below that check measured rows run on oneDNN, the backend every CI machine has.
-bool onednn_available() {
-  const std::string line = backend_line("onednn");
-  return !line.empty() && line.rfind("unavailable", 0) != 0;
-}
-#define REQUIRE_ONEDNN() \
-  if (!onednn_available()) GTEST_SKIP() << "this build has no usable oneDNN backend"
-
-fs::path write_table(const std::string& name, const std::string& text) {
-  const fs::path p = temp_dir() / name;
-  std::ofstream(p, std::ios::binary) << text;
-  return p;
-}
+bool no_backend() { return built_without_backends(GEMM_BENCH, "gemm"); }
+#define REQUIRE_ONEDNN() DLBENCH_REQUIRE_ONEDNN(GEMM_BENCH)
 
 TEST(GemmBenchCli, SmokeFp32WritesVerifiedRows) {
   REQUIRE_ONEDNN();
@@ -210,7 +176,7 @@ TEST(GemmBenchCli, CacheModeIsChosenAndRecorded) {
 // The cuBLAS backend, whichever machine this runs on: without a usable GPU every case is skipped with the reason
 // --list gives and the run succeeds; with one, the smoke table runs verified in its default cold mode.
 TEST(CublasBackend, RunsOrSkipsWithTheReasonNeverFails) {
-  const std::string line = backend_line("cublas");
+  const std::string line = backend_line(GEMM_BENCH, "cublas");
   if (line.empty()) GTEST_SKIP() << "this build has no cuBLAS backend";
   const fs::path csv = temp_dir() / "cublas.csv";
   const Outcome r = run(GEMM_BENCH, "--backends=cublas --shapes=smoke --precisions=fp32,bf16,fp8e4m3 --csv=" +

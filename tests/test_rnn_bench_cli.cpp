@@ -17,32 +17,8 @@ namespace {
 using namespace dlbench::cli;
 using cli::Outcome;  // not the harness's tally of the same name
 
-const std::string kOneDnn = " --backends=onednn ";
-
-bool no_backend() {
-  const Outcome r = run(RNN_BENCH, "--list");
-  if (r.err.find("built without any rnn backend") != std::string::npos) {
-    EXPECT_EQ(r.code, 2);
-    return true;
-  }
-  return false;
-}
-
-// The measured rows below run on oneDNN, the backend every CI machine has.
-bool onednn_available() {
-  const Outcome r = run(RNN_BENCH, "--list --shapes=smoke --precisions=fp32" + kOneDnn);
-  return r.code == 0 && r.out.find("  onednn     oneDNN") != std::string::npos;
-}
-#define REQUIRE_ONEDNN() \
-  if (!onednn_available()) GTEST_SKIP() << "this build has no usable oneDNN backend"
-
-fs::path write_table(const std::string& name, const std::string& text) {
-  const fs::path p = temp_dir() / name;
-  std::ofstream(p, std::ios::binary) << text;
-  return p;
-}
-
-double num(const Row& row, const std::string& column) { return std::stod(row.at(column)); }
+bool no_backend() { return built_without_backends(RNN_BENCH, "rnn"); }
+#define REQUIRE_ONEDNN() DLBENCH_REQUIRE_ONEDNN(RNN_BENCH)
 
 std::vector<RnnTableRow> smoke_rows() {
   const TableRef ref = resolve_table("smoke", "rnn", "");
@@ -106,7 +82,7 @@ TEST(RnnBenchCli, SmokeRunWritesVerifiedRowsWithBothFlopConventions) {
     EXPECT_EQ(row.at("direction"), p.bidirectional ? "bi" : "uni");
     EXPECT_EQ(num(row, "hidden"), p.hidden);
     EXPECT_EQ(num(row, "layers"), p.layers);
-    const auto phase_of = parse_rnn_phase(row.at("phase"));
+    const auto phase_of = parse_phase(row.at("phase"));
     ASSERT_TRUE(phase_of.has_value());
     const auto allowed = phase_passes(*phase_of);
     EXPECT_NE(std::find(allowed.begin(), allowed.end(), p.pass), allowed.end()) << "a pass its phase does not run";
@@ -175,7 +151,7 @@ TEST(RnnBenchCli, PassesAndProblemsSelectCases) {
   Outcome r = run(RNN_BENCH, "--benchmark_list_tests --shapes=smoke --precisions=fp32 --passes=training_bwd" + kOneDnn);
   ASSERT_EQ(r.code, 0) << r.err;
   std::size_t training = 0;
-  for (const auto& row : smoke_rows()) training += row.phase == RnnPhase::training;
+  for (const auto& row : smoke_rows()) training += row.phase == Phase::training;
   std::stringstream lines(r.out);
   std::string line;
   std::size_t n = 0;

@@ -4,10 +4,8 @@
 // in some precision.
 #include <gtest/gtest.h>
 
-#include <map>
-#include <thread>
-
 #include "common/shape_table.hpp"
+#include "conformance_util.hpp"
 #include "harness/shape_paths.hpp"
 #include "rnn/rnn_case.hpp"
 #include "rnn/rnn_table.hpp"
@@ -15,28 +13,10 @@
 namespace dlbench {
 namespace {
 
-struct Param {
-  std::string backend;
-  Precision precision;
-  friend void PrintTo(const Param& p, std::ostream* os) { *os << p.backend << "/" << to_string(p.precision); }
-};
-
-std::vector<Param> all_params() {
-  std::vector<Param> out;
-  for (const auto& name : Registry<RnnBackend>::instance().names())
-    for (const auto& p : all_precisions()) out.push_back({name, p.precision});
-  return out;
-}
-
-std::shared_ptr<RnnBackend> backend(const std::string& name) {
-  // Leaked on purpose: a static destroyed at exit would release device handles after the CUDA runtime has shut
-  // down, which may crash the process after every test has passed.
-  static auto& cache = *new std::map<std::string, std::shared_ptr<RnnBackend>>;
-  auto& b = cache[name];
-  if (!b)
-    b = Registry<RnnBackend>::instance().create(name, {static_cast<int>(std::thread::hardware_concurrency()), 0});
-  return b;
-}
+using conformance::Param;
+using conformance::param_name;
+constexpr auto all_params = conformance::all_params<RnnBackend>;
+constexpr auto backend = conformance::backend<RnnBackend>;
 
 std::vector<RnnTableRow> smoke_rows() {
   const TableRef ref = resolve_table("smoke", "rnn", "");
@@ -127,10 +107,6 @@ TEST(RnnConformanceCoverage, EveryAvailableBackendRunsEveryCellAndPassInSomePrec
         EXPECT_TRUE(any) << name << " is available but runs no " << to_string(cell) << " " << to_string(pass);
       }
   }
-}
-
-std::string param_name(const ::testing::TestParamInfo<Param>& info) {
-  return info.param.backend + "_" + std::string(to_string(info.param.precision));
 }
 
 INSTANTIATE_TEST_SUITE_P(Rnn, RnnConformance, ::testing::ValuesIn(all_params()), param_name);

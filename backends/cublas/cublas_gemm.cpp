@@ -18,7 +18,6 @@
 #include "cuda/device_buffer.hpp"
 #include "gemm/gemm_backend.hpp"
 #include "harness/case.hpp"
-#include "harness/stats.hpp"
 #include "lt_algo.hpp"
 #include "lt_plan.hpp"
 
@@ -295,14 +294,7 @@ class CublasGemmBackend final : public GemmBackend {
     for (std::size_t i = 0; i < found.size(); ++i) {
       op.use(found[i].algo, "");
       try {
-        // The candidate's first call runs outside the timer: it may load a kernel no call has used yet, which
-        // must not happen behind the timer's stream hold (cuda_kernels.hpp).
-        op.run();
-        check_cuda(cudaStreamSynchronize(stream_), "a candidate's first call");
-        timer.time(op, 1, CacheMode::cold);  // warm-up
-        std::vector<double> samples;
-        for (int s = 0; s < 5; ++s) samples.push_back(timer.time(op, 1, CacheMode::cold).seconds);
-        const double t = summarize(std::move(samples)).median;
+        const double t = median_cold_seconds(op, timer, stream_);
         if (t < best) {
           best = t;
           best_index = i;

@@ -9,7 +9,6 @@
 #include "cuda/cuda_kernels.hpp"
 #include "cuda/cuda_timer.hpp"
 #include "harness/case.hpp"
-#include "harness/stats.hpp"
 
 namespace dlbench::cudnn {
 
@@ -285,7 +284,7 @@ void ConvCall::choose_by_timing(int top) {
     chosen_ = usable[i].candidate;
     workspace_used_ = usable[i].workspace;
     try {
-      const double t = time_chosen(*timer, 5);
+      const double t = median_cold_seconds(*this, *timer, stream_);
       if (t < best) {
         best = t;
         best_index = i;
@@ -305,16 +304,6 @@ void ConvCall::choose_by_timing(int top) {
   poison_output();
 }
 
-double ConvCall::time_chosen(Timer& timer, int samples) {
-  // The first call runs outside the timer: it may load a kernel no call has used yet (lazy module loading), which
-  // must not happen behind the timer's stream hold (cuda_kernels.hpp), nor count in the candidate's time.
-  run();
-  check_cuda(cudaStreamSynchronize(stream_), "a candidate's first call");
-  timer.time(*this, 1, CacheMode::cold);  // warm-up
-  std::vector<double> seconds;
-  for (int s = 0; s < samples; ++s) seconds.push_back(timer.time(*this, 1, CacheMode::cold).seconds);
-  return summarize(std::move(seconds)).median;
-}
 
 void ConvCall::run() {
   // alpha = 1, beta = 0, as floats: every precision this backend runs computes in float (cuDNN takes float

@@ -56,8 +56,6 @@ class ConvCall final : public ConvOperation {
   // asked again with the descriptor set to its math type, fits the limit; throws Unsupported saying why each of
   // them was passed over when none is left.
   void take_first_usable(const std::vector<AlgoCandidate>& candidates, bool found_by_timing);
-  // Median seconds of `samples` cold calls of the chosen candidate, after an untimed call and a warm-up sample.
-  double time_chosen(Timer& timer, int samples);
   Tensor& output();
   void poison_output();
 

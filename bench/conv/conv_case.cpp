@@ -1,8 +1,5 @@
 #include "conv/conv_case.hpp"
 
-#include <cmath>
-
-#include "common/format.hpp"
 #include "conv/conv_reference.hpp"
 
 namespace dlbench {
@@ -78,11 +75,9 @@ Prepared ConvCase::prepare() {
   const OutputCheck check = check_conv(p, src, weights, dst, out, seed_ + 4, verify_samples_);
 
   Prepared prepared;
-  prepared.check = {check.error, check.tolerance, check.mode(), check.passed()};
+  prepared.check = verification_of(check);
   prepared.implementation = op->implementation();
-  const double workspace_mb = static_cast<double>(op->workspace_bytes()) / (1 << 20);
-  prepared.details = {{"algorithm", op->algorithm()},
-                      {"workspace_mb", format_number(std::round(workspace_mb * 1000) / 1000)}};
+  prepared.details = algorithm_details(op->algorithm(), op->workspace_bytes());
   prepared.op = std::move(op);
   return prepared;
 }

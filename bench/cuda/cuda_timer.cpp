@@ -1,6 +1,10 @@
 #include "cuda/cuda_timer.hpp"
 
 #include <atomic>
+#include <vector>
+
+#include "cuda/cuda_error.hpp"
+#include "harness/stats.hpp"
 
 namespace dlbench {
 
@@ -123,6 +127,16 @@ std::unique_ptr<Timer> make_cuda_timer(cudaStream_t stream, int device) {
   if (!d.availability.available) throw std::runtime_error(d.availability.reason);
   check_cuda(cudaSetDevice(device), "cudaSetDevice");
   return std::make_unique<CudaTimer>(stream, d.info);
+}
+
+double median_cold_seconds(Operation& op, Timer& timer, cudaStream_t stream, int samples) {
+  op.before_call();
+  op.run();
+  check_cuda(cudaStreamSynchronize(stream), "a candidate's first call");
+  timer.time(op, 1, CacheMode::cold);  // warm-up
+  std::vector<double> seconds;
+  for (int s = 0; s < samples; ++s) seconds.push_back(timer.time(op, 1, CacheMode::cold).seconds);
+  return summarize(std::move(seconds)).median;
 }
 
 }  // namespace dlbench

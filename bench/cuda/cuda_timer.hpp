@@ -53,4 +53,10 @@ class CudaTimer final : public Timer {
 // What a CUDA backend's Operation::make_timer() returns.
 std::unique_ptr<Timer> make_cuda_timer(cudaStream_t stream, int device);
 
+// How a backend's autotuner times one candidate: the median of `samples` cold calls of `op` (enqueued on
+// `stream`), after an untimed first call and a warm-up sample. The first call runs outside the timer because it may
+// load a kernel no call has used yet (lazy module loading), which must neither happen behind the timer's stream
+// hold (cuda_kernels.hpp) nor count in the candidate's time.
+double median_cold_seconds(Operation& op, Timer& timer, cudaStream_t stream, int samples = 5);
+
 }  // namespace dlbench

@@ -68,7 +68,7 @@ Prepared GemmCase::prepare() {
   const GemmCheck check = check_gemm(problem_, operands, d, seed_ + 4, verify_samples_);
 
   Prepared prepared;
-  prepared.check = {check.error, check.tolerance, check.mode(), check.passed()};
+  prepared.check = verification_of(check);
   prepared.implementation = op->implementation();
   prepared.op = std::move(op);
   return prepared;

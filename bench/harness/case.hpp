@@ -3,10 +3,12 @@
 // verification) → measure → report.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "common/output_check.hpp"
 #include "harness/backend.hpp"
 #include "harness/csv_writer.hpp"
 #include "harness/operation.hpp"
@@ -27,6 +29,9 @@ struct Verification {
   bool passed = false;
 };
 
+// A reference check as the row reports it.
+Verification verification_of(const OutputCheck& check);
+
 struct Prepared {
   std::unique_ptr<Operation> op;
   Verification check;
@@ -35,6 +40,10 @@ struct Prepared {
   // their names must be in the kernel's column list.
   CsvRow details;
 };
+
+// Prepared::details of a library that picks an algorithm and a scratch buffer for it: the `algorithm` and
+// `workspace_mb` columns (MiB to the nearest kB).
+CsvRow algorithm_details(const std::string& algorithm, std::size_t workspace_bytes);
 
 // Thrown by a backend when it learns only while preparing that it cannot run a case; the case becomes a
 // skipped row with this message as its reason.

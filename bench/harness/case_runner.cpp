@@ -29,6 +29,15 @@ std::vector<std::string> csv_columns(const std::vector<std::string>& kernel_colu
   return cols;
 }
 
+Verification verification_of(const OutputCheck& check) {
+  return {check.error, check.tolerance, check.mode(), check.passed()};
+}
+
+CsvRow algorithm_details(const std::string& algorithm, std::size_t workspace_bytes) {
+  const double mb = static_cast<double>(workspace_bytes) / (1 << 20);
+  return {{"algorithm", algorithm}, {"workspace_mb", format_number(std::round(mb * 1000) / 1000)}};
+}
+
 std::string CaseId::name() const {
   std::string n = kernel + "/" + backend + "/" + precision + "/" + table + "/" + label;
   if (!variant.empty()) n += "/" + variant;

@@ -1,7 +1,5 @@
 #include "rnn/rnn_case.hpp"
 
-#include <cmath>
-
 #include "common/format.hpp"
 #include "rnn/rnn_reference.hpp"
 
@@ -67,11 +65,9 @@ Prepared RnnCase::prepare() {
   }
 
   Prepared prepared;
-  prepared.check = {check.error, check.tolerance, check.mode(), check.passed()};
+  prepared.check = verification_of(check);
   prepared.implementation = op->implementation();
-  const double workspace_mb = static_cast<double>(op->workspace_bytes()) / (1 << 20);
-  prepared.details = {{"algorithm", op->algorithm()},
-                      {"workspace_mb", format_number(std::round(workspace_mb * 1000) / 1000)}};
+  prepared.details = algorithm_details(op->algorithm(), op->workspace_bytes());
   prepared.op = std::move(op);
   return prepared;
 }

@@ -8,8 +8,6 @@ namespace dlbench {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> kPhases{"training", "inference"};
-
 // A non-negative integer field (padding may be 0), or `fallback` when the column is absent or the field empty.
 std::int64_t non_negative(const ShapeRow& row, std::string_view column, std::int64_t fallback) {
   const auto t = row.text(column);
@@ -45,16 +43,8 @@ void read_pair(const ShapeTable& table, const ShapeRow& row, std::string_view bo
 
 }  // namespace
 
-std::string_view to_string(ConvPhase phase) { return kPhases[static_cast<std::size_t>(phase)]; }
-
-std::optional<ConvPhase> parse_conv_phase(std::string_view text) {
-  for (std::size_t i = 0; i < kPhases.size(); ++i)
-    if (kPhases[i] == text) return static_cast<ConvPhase>(i);
-  return std::nullopt;
-}
-
-std::vector<ConvDirection> phase_directions(ConvPhase phase) {
-  if (phase == ConvPhase::inference) return {ConvDirection::fwd};
+std::vector<ConvDirection> phase_directions(Phase phase) {
+  if (phase == Phase::inference) return {ConvDirection::fwd};
   return {ConvDirection::fwd, ConvDirection::bwd_data, ConvDirection::bwd_filter};
 }
 
@@ -69,7 +59,7 @@ std::vector<ConvTableRow> read_conv_rows(const ShapeTable& table) {
     ConvTableRow r;
     r.label = row.label();
     r.line = row.line();
-    r.phase = static_cast<ConvPhase>(row.choice("phase", kPhases));
+    r.phase = static_cast<Phase>(row.choice("phase", kPhaseNames));
     ConvProblem& p = r.problem;
     p.n = row.positive_integer("n");
     p.c = row.positive_integer("c");

@@ -6,26 +6,22 @@
 // A table holds shapes only: layout, direction and precision are chosen on the command line and set per case.
 #pragma once
 
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "common/phase.hpp"
 #include "common/shape_table.hpp"
 #include "conv/conv_problem.hpp"
 
 namespace dlbench {
 
-enum class ConvPhase { training, inference };
-std::string_view to_string(ConvPhase phase);
-std::optional<ConvPhase> parse_conv_phase(std::string_view text);
 // The directions a step of this phase runs: all three for training, fwd for inference.
-std::vector<ConvDirection> phase_directions(ConvPhase phase);
+std::vector<ConvDirection> phase_directions(Phase phase);
 
 struct ConvTableRow {
   std::string label;
   int line = 0;
-  ConvPhase phase = ConvPhase::training;
+  Phase phase = Phase::training;
   ConvProblem problem;  // layout, direction and precision left at their defaults; the caller sets them per case
 };
 

@@ -6,21 +6,12 @@ namespace dlbench {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> kPhases{"training", "inference"};
 constexpr std::array<std::string_view, 2> kDirections{"uni", "bi"};
 
 }  // namespace
 
-std::string_view to_string(RnnPhase phase) { return kPhases[static_cast<std::size_t>(phase)]; }
-
-std::optional<RnnPhase> parse_rnn_phase(std::string_view text) {
-  for (std::size_t i = 0; i < kPhases.size(); ++i)
-    if (kPhases[i] == text) return static_cast<RnnPhase>(i);
-  return std::nullopt;
-}
-
-std::vector<RnnPass> phase_passes(RnnPhase phase) {
-  if (phase == RnnPhase::inference) return {RnnPass::inference};
+std::vector<RnnPass> phase_passes(Phase phase) {
+  if (phase == Phase::inference) return {RnnPass::inference};
   return {RnnPass::training_fwd, RnnPass::training_bwd};
 }
 
@@ -37,7 +28,7 @@ std::vector<RnnTableRow> read_rnn_rows(const ShapeTable& table) {
     RnnTableRow r;
     r.label = row.label();
     r.line = row.line();
-    r.phase = static_cast<RnnPhase>(row.choice("phase", kPhases));
+    r.phase = static_cast<Phase>(row.choice("phase", kPhaseNames));
     RnnProblem& p = r.problem;
     p.cell = static_cast<RnnCell>(row.choice("cell", cells));
     p.hidden = row.positive_integer("hidden");

@@ -6,26 +6,22 @@
 // shapes only: the precision is chosen on the command line. tools/rnn_common.py reads the same format.
 #pragma once
 
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "common/phase.hpp"
 #include "common/shape_table.hpp"
 #include "rnn/rnn_problem.hpp"
 
 namespace dlbench {
 
-enum class RnnPhase { training, inference };
-std::string_view to_string(RnnPhase phase);
-std::optional<RnnPhase> parse_rnn_phase(std::string_view text);
 // The passes a step of this phase runs: training_fwd and training_bwd for training, inference for inference.
-std::vector<RnnPass> phase_passes(RnnPhase phase);
+std::vector<RnnPass> phase_passes(Phase phase);
 
 struct RnnTableRow {
   std::string label;
   int line = 0;
-  RnnPhase phase = RnnPhase::training;
+  Phase phase = Phase::training;
   RnnProblem problem;  // pass and precision left at their defaults; the caller sets them per case
 };
 

@@ -1,16 +1,11 @@
 # The CUDA toolchain, shared by bench/cuda (the GPU measurement engine) and every CUDA backend.
 # DLBENCH_WITH_CUDA: AUTO builds the CUDA parts when nvcc and the toolkit are found, ON requires them, OFF skips.
 # Sets DLBENCH_CUDA_FOUND and, when found, enables the CUDA language and CUDAToolkit's imported targets.
-set(DLBENCH_WITH_CUDA AUTO CACHE STRING "Build the CUDA measurement engine and CUDA backends: AUTO, ON or OFF")
-set_property(CACHE DLBENCH_WITH_CUDA PROPERTY STRINGS AUTO ON OFF)
-string(TOUPPER "${DLBENCH_WITH_CUDA}" dlbench_with_cuda)
-if(NOT dlbench_with_cuda MATCHES "^(AUTO|ON|OFF)$")
-  message(FATAL_ERROR "DLBENCH_WITH_CUDA=${DLBENCH_WITH_CUDA}: expected AUTO, ON or OFF")
-endif()
+dlbench_tristate(DLBENCH_WITH_CUDA "Build the CUDA measurement engine and CUDA backends")
 
 set(DLBENCH_CUDA_FOUND OFF)
 set(DLBENCH_CUDA_REASON "DLBENCH_WITH_CUDA=OFF")
-if(NOT dlbench_with_cuda STREQUAL "OFF")
+if(NOT DLBENCH_WITH_CUDA STREQUAL "OFF")
   # nvcc is often installed but not on PATH; the toolkit's default place is enough to find it.
   if(NOT CMAKE_CUDA_COMPILER AND NOT DEFINED ENV{CUDACXX} AND EXISTS /usr/local/cuda/bin/nvcc)
     set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
@@ -32,7 +27,7 @@ if(NOT dlbench_with_cuda STREQUAL "OFF")
     set(DLBENCH_CUDA_FOUND ON)
     set(DLBENCH_CUDA_REASON "")
   endif()
-  if(dlbench_with_cuda STREQUAL "ON" AND NOT DLBENCH_CUDA_FOUND)
+  if(DLBENCH_WITH_CUDA STREQUAL "ON" AND NOT DLBENCH_CUDA_FOUND)
     message(FATAL_ERROR "DLBENCH_WITH_CUDA=ON but ${DLBENCH_CUDA_REASON}")
   endif()
 endif()

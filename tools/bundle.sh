@@ -112,11 +112,12 @@ fi
 
 # The tests that check the GPU code on the GPU itself (device-side inputs equal to the host's, event timing of a
 # kernel of known length, every backend on the smoke tables in every precision, each GPU library's host-side
-# mapping) travel in tests/; they need nothing from the source tree. The other tests are for the build machine and
-# stay behind. They are matched by name, so a new backend's plan test or a new kernel's conformance test travels
+# mapping, NCCL's exact allreduce over every visible GPU) travel in tests/; they need nothing from the source tree.
+# The other tests are for the build machine and stay behind. They are matched by name, so a new backend's plan test or a new kernel's conformance test travels
 # without an edit here.
 mapfile -t device_tests < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x \
-  \( -name 'test_cuda' -o -name 'test_cudnn_*' -o -name 'test_*conformance' -o -name 'test_*_plan' \) -printf '%f\n' 2>/dev/null | sort)
+  \( -name 'test_cuda' -o -name 'test_cudnn_*' -o -name 'test_nccl' -o -name 'test_*conformance' -o -name 'test_*_plan' \) \
+  -printf '%f\n' 2>/dev/null | sort)
 mapfile -t exes < <(find "$build_dir/bin" -maxdepth 1 -type f -perm -u+x ! -name 'test_*' ! -name 'faulty_*' \
   2>/dev/null | sort)
 [ ${#exes[@]} -gt 0 ] || die "no executables in $build_dir/bin"

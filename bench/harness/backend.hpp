@@ -14,6 +14,8 @@
 
 namespace dlbench {
 
+class ProcessGroup;
+
 // Settings every backend receives when it is created.
 struct BackendSettings {
   int threads = 1;  // CPU backends: worker threads; recorded in every row
@@ -24,6 +26,10 @@ struct BackendSettings {
   // Scratch memory a device library may use per call. Larger lets some libraries pick faster algorithms (cuBLASLt
   // asks for 32 MiB on Hopper); it is allocated once per case, outside the timed region.
   std::size_t workspace_bytes = std::size_t{32} << 20;
+  // Collective backends: the processes of the run (never null when created by a suite; it outlives the backend),
+  // and how many local devices this one process drives (NCCL's single-process mode, --gpus).
+  ProcessGroup* group = nullptr;
+  int devices_per_process = 1;
 };
 
 // Whether a backend can run on this machine at all (library loaded, device present), and why not.

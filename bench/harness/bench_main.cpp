@@ -1,5 +1,6 @@
 // The main every benchmark binary shares (declared in suite.hpp).
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -58,11 +59,55 @@ void print_list(const Suite& suite, const std::vector<std::unique_ptr<Case>>& ca
   }
 }
 
+// Under a group of more than one process, what must be refused or stripped before Google Benchmark sees argv:
+// random interleaving (each rank would shuffle differently and wait in a different case's collective), and
+// --benchmark_out on ranks other than 0 (they would all write the same file). Returns an error, or "".
+std::string prepare_group_argv(ProcessGroup& group, int& argc, char** argv) {
+  if (group.size() == 1) return "";
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--benchmark_enable_random_interleaving", 0) == 0 &&
+        arg != "--benchmark_enable_random_interleaving=false")
+      return "--benchmark_enable_random_interleaving cannot be used with more than one rank: each rank would run "
+             "the cases in its own order and wait for the others in a different collective";
+    if (!group.is_root() && arg.rfind("--benchmark_out", 0) == 0) continue;
+    argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return "";
+}
+
+// argv without the program path, as one string: what every rank must have been started with.
+std::string arguments_of(int argc, char** argv) {
+  std::string out;
+  for (int i = 1; i < argc; ++i) out += (i > 1 ? " " : "") + std::string(argv[i]);
+  return out;
+}
+
 }  // namespace
 
 int bench_main(int argc, char** argv, Suite& suite) {
+  SingleProcess alone;
+  return bench_main(argc, argv, suite, alone);
+}
+
+int bench_main(int argc, char** argv, Suite& suite, ProcessGroup& group) {
+  const bool root = group.is_root();
+  const auto fail = [&](const std::string& message) {
+    if (root) std::fprintf(stderr, "%s: error: %s\n", argv[0], message.c_str());
+    return 2;
+  };
+  // A launch that gives ranks different arguments (an MPMD command line, a wrapper script that differs per node)
+  // would register different cases on different ranks and hang in the first collective: stop every rank at once.
+  std::string rank0_args, other_args;
+  if (const int r = first_mismatch(group, arguments_of(argc, argv), &rank0_args, &other_args); r >= 0)
+    return fail("ranks were started with different arguments; every rank must run the same cases.\n  rank 0: '" +
+                rank0_args + "'\n  rank " + std::to_string(r) + ": '" + other_args + "'");
+
   CommonOptions options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.group = &group;
   FlagSet flags(argv[0]);
   add_common_flags(flags, options);
   suite.add_flags(flags);
@@ -70,39 +115,59 @@ int bench_main(int argc, char** argv, Suite& suite) {
   // Google Benchmark would answer --help with its own usage and exit; ours covers both.
   for (int i = 1; i < argc; ++i)
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(flags.usage().c_str(), stdout);
+      if (root) std::fputs(flags.usage().c_str(), stdout);
       return 0;
     }
-  Reporters reporters = make_reporters(argc, argv);
+  if (const std::string e = prepare_group_argv(group, argc, argv); !e.empty()) return fail(e);
+  Reporters reporters = make_reporters(argc, argv, suite.console_columns());
+  if (!root) reporters = {std::make_unique<SilentReporter>(), nullptr};
   bool list_names = false;  // --benchmark_list_tests: answered here, with the names the reporters print
   for (int i = 1; i < argc; ++i)
     list_names = list_names || std::strcmp(argv[i], "--benchmark_list_tests") == 0 ||
                  std::strcmp(argv[i], "--benchmark_list_tests=true") == 0;
   benchmark::Initialize(&argc, argv);  // strips the --benchmark_* flags it knows
 
+  // Errors are agreed: a table that rank 0 cannot read, say, must stop every rank, not only rank 0.
   std::vector<std::unique_ptr<Case>> cases;
   std::unique_ptr<CsvWriter> csv;
+  RankStatus built;
   try {
     flags.parse(argc, argv);
     options.sampler.cache = parse_cache_mode(options.cache);  // nullopt for "auto": each timer's own default
     cases = suite.build(options);
-    if (!options.list && !options.csv.empty())
+    if (root && !options.list && !options.csv.empty())
       csv = std::make_unique<CsvWriter>(options.csv, csv_columns(suite.columns()));
   } catch (const InputError& e) {
-    std::fprintf(stderr, "%s: error: %s\n", argv[0], e.what());
-    return 2;
+    built = {RankStatus::failed, e.what()};
+  } catch (const std::exception& e) {
+    // Not bad input, but the run cannot start either (out of memory reading a table, say).
+    built = {RankStatus::failed, e.what()};
   }
+  built = agree_status(group, built);
+  if (built.code != RankStatus::ok) return fail(built.reason);
+  // Same arguments can still give different cases: different builds of the binary on different nodes, or a
+  // backend missing on one of them.
+  std::string case_names;
+  for (const auto& c : cases) case_names += c->id().name() + "\n";
+  if (const int r = first_mismatch(group, case_names, &rank0_args, &other_args); r >= 0)
+    return fail("rank " + std::to_string(r) + " built different cases from rank 0's (" +
+                std::to_string(std::count(other_args.begin(), other_args.end(), '\n')) + " against " +
+                std::to_string(std::count(rank0_args.begin(), rank0_args.end(), '\n')) +
+                "): are all ranks running the same build of " + argv[0] + "?");
+
   if (options.list) {
-    print_list(suite, cases);
+    if (root) print_list(suite, cases);
     return 0;
   }
   if (list_names) {
-    for (const auto& c : cases)
-      if (selected_by_filter(c->id().name())) std::printf("%s\n", c->id().name().c_str());
+    if (root)
+      for (const auto& c : cases)
+        if (selected_by_filter(c->id().name())) std::printf("%s\n", c->id().name().c_str());
     return 0;
   }
 
   benchmark::AddCustomContext("dlbench.threads", std::to_string(options.threads));
+  benchmark::AddCustomContext("dlbench.processes", group.describe());
   benchmark::AddCustomContext(
       "dlbench.timing", "warmup " + std::to_string(options.sampler.warmup_s) + " s, min " +
                             std::to_string(options.sampler.min_samples) + " samples and " +
@@ -118,16 +183,17 @@ int bench_main(int argc, char** argv, Suite& suite) {
     for (const auto& [key, value] : b.context) benchmark::AddCustomContext(b.name + "." + key, value);
   }
 
-  CaseRunner runner(std::move(cases), options.sampler, options.threads, std::move(csv));
+  CaseRunner runner(std::move(cases), options.sampler, options.threads, std::move(csv), group);
   runner.register_benchmarks();
   const std::size_t ran = benchmark::RunSpecifiedBenchmarks(reporters.display.get(), reporters.file.get());
   benchmark::Shutdown();
 
   const Outcome& o = runner.outcome();
-  std::fprintf(stderr, "dlbench: %d ok, %d skipped, %d failed%s%s\n", o.ok, o.skipped, o.failed,
-               options.csv.empty() ? "" : "; CSV in ", options.csv.c_str());
+  if (root)
+    std::fprintf(stderr, "dlbench: %d ok, %d skipped, %d failed%s%s\n", o.ok, o.skipped, o.failed,
+                 options.csv.empty() ? "" : "; CSV in ", options.csv.c_str());
   if (ran == 0) {
-    std::fprintf(stderr, "%s: error: no case matched --benchmark_filter\n", argv[0]);
+    if (root) std::fprintf(stderr, "%s: error: no case matched --benchmark_filter\n", argv[0]);
     return 1;
   }
   return o.failed > 0 ? 1 : 0;

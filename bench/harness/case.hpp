@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -12,6 +14,7 @@
 #include "harness/backend.hpp"
 #include "harness/csv_writer.hpp"
 #include "harness/operation.hpp"
+#include "harness/sampler.hpp"
 
 namespace dlbench {
 
@@ -27,6 +30,9 @@ struct Verification {
   double tolerance = 0;
   std::string mode;      // "full" or "sampled"
   bool passed = false;
+  // Elements that differ from an exactly known result (a collective's `wrong` count); -1 when the check is an error
+  // norm against a tolerance instead. Under a process group the harness sums it over the ranks.
+  std::int64_t wrong = -1;
 };
 
 // A reference check as the row reports it.
@@ -39,6 +45,9 @@ struct Prepared {
   // Kernel columns known only once the library has chosen (e.g. a convolution's algorithm and its workspace);
   // their names must be in the kernel's column list.
   CsvRow details;
+  // Set by a case whose verified call is a collective: the harness calls it, instead of reading `check`, once every
+  // rank has prepared, so that no rank enters the collective while another has failed to prepare and never will.
+  std::function<Verification()> verify;
 };
 
 // Prepared::details of a library that picks an algorithm and a scratch buffer for it: the `algorithm` and
@@ -66,9 +75,14 @@ class Case {
   virtual std::string library() const = 0;
   // The kernel's own CSV columns (shape and configuration), in the order of the kernel's column list.
   virtual CsvRow columns() const = 0;
-  // Kernel columns derived from the measured median time per call, e.g. a throughput under a second FLOP
-  // convention. Empty by default.
-  virtual CsvRow timed_columns(double /*seconds_per_call*/) const { return {}; }
+  // Kernel columns derived from the measurement (its median time per call is the row's time), e.g. a throughput
+  // under a second FLOP convention. Empty by default.
+  virtual CsvRow timed_columns(const Measurement& /*m*/) const { return {}; }
+  // Kernel columns derived from the verification, as agreed by every rank. Empty by default.
+  virtual CsvRow checked_columns(const Verification& /*agreed*/) const { return {}; }
+  // What a reader of an ok row must know about the case itself (e.g. why a figure is 0), "; "-joined into its
+  // reason with the measurement's remarks. Empty by default.
+  virtual std::string remarks() const { return {}; }
 };
 
 }  // namespace dlbench

@@ -1,9 +1,13 @@
 #include "harness/case_runner.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdlib>
 #include <regex>
 
 #include "common/format.hpp"
+#include "harness/collective_timer.hpp"
 
 namespace dlbench {
 
@@ -45,8 +49,9 @@ std::string CaseId::name() const {
 }
 
 CaseRunner::CaseRunner(std::vector<std::unique_ptr<Case>> cases, SamplerConfig sampler, int threads,
-                       std::unique_ptr<CsvWriter> csv)
-    : cases_(std::move(cases)),
+                       std::unique_ptr<CsvWriter> csv, ProcessGroup& group)
+    : group_(group),
+      cases_(std::move(cases)),
       sampler_(sampler),
       threads_(threads),
       csv_(std::move(csv)),
@@ -90,14 +95,17 @@ std::string fmt(double v) { return format_number(v); }
 
 }  // namespace
 
-void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason) {
+void CaseRunner::finish(benchmark::State& state, CsvRow row, const RankStatus& outcome) {
+  static const char* const kNames[] = {"ok", "skipped", "failed"};
+  const std::string status = kNames[outcome.code];
+  const std::string& reason = outcome.reason;
   row.emplace_back("status", status);
   row.emplace_back("reason", reason);
   if (csv_) csv_->write(row);
-  if (status == "ok") {
+  if (outcome.code == RankStatus::ok) {
     ++outcome_.ok;
   } else {
-    status == "skipped" ? ++outcome_.skipped : ++outcome_.failed;
+    outcome.code == RankStatus::skipped ? ++outcome_.skipped : ++outcome_.failed;
     // Google Benchmark 1.7.1 has no SkipWithMessage: an error whose message starts with the status is how the
     // console and JSON show a skipped or failed case without losing the other cases' results. An errored state
     // may return without entering its loop.
@@ -105,9 +113,27 @@ void CaseRunner::finish(benchmark::State& state, CsvRow row, const std::string& 
   }
 }
 
+namespace {
+
+// The verification every rank reports: the largest error and tolerance, passed only where every rank passed, and
+// the `wrong` counts summed.
+Verification agree_check(ProcessGroup& group, Verification mine) {
+  if (group.size() == 1) return mine;
+  std::array<double, 3> worst{mine.error, mine.tolerance, mine.passed ? 0.0 : 1.0};
+  group.all_reduce(worst, Reduction::max);
+  const double wrong = group.sum(static_cast<double>(std::max<std::int64_t>(mine.wrong, 0)));
+  mine.error = worst[0];
+  mine.tolerance = worst[1];
+  mine.passed = worst[2] == 0;
+  if (mine.wrong >= 0) mine.wrong = static_cast<std::int64_t>(wrong);
+  return mine;
+}
+
+}  // namespace
+
 void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   const int repetition = repetitions_seen_[index]++;
-  if (repetition == 0) {
+  if (repetition == 0 && group_.is_root()) {
     if (!progress_) progress_ = std::make_unique<Progress>(count_selected());
     progress_->begin(++started_, c.id().name());
   }
@@ -122,43 +148,71 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   row.emplace_back("threads", std::to_string(threads_));
   row.emplace_back("repetition", std::to_string(repetition));
 
-  Prepared prepared;
+  // Each step's outcome is agreed by every rank of the run (a group of one agrees with itself): a case one rank
+  // cannot run is skipped or failed on all of them, never left half-run with the others waiting in a collective.
+  RankStatus status;
   try {
     row.emplace_back("device", c.device());
     row.emplace_back("library", c.library());
     const Support support = c.support();
-    if (!support.ok) return finish(state, std::move(row), "skipped", support.reason);
+    if (!support.ok) status = {RankStatus::skipped, support.reason};
+  } catch (const std::exception& e) {
+    status = {RankStatus::failed, std::string("error while checking support: ") + e.what()};
+  }
+  status = agree_status(group_, status);
+  if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
+
+  Prepared prepared;
+  try {
     prepared = c.prepare();
   } catch (const Unsupported& e) {
-    return finish(state, std::move(row), "skipped", e.what());
+    status = {RankStatus::skipped, e.what()};
   } catch (const std::exception& e) {
-    return finish(state, std::move(row), "failed", std::string("error while preparing: ") + e.what());
+    status = {RankStatus::failed, std::string("error while preparing: ") + e.what()};
+  }
+  status = agree_status(group_, status);
+  if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
+
+  if (prepared.verify) {
+    try {
+      prepared.check = prepared.verify();
+    } catch (const std::exception& e) {
+      status = {RankStatus::failed, std::string("error in the verified call: ") + e.what()};
+    }
+    status = agree_status(group_, status);
+    if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
   }
 
-  const Verification& check = prepared.check;
+  const Verification check = agree_check(group_, prepared.check);
   row.emplace_back("implementation", prepared.implementation);
   for (auto& kv : prepared.details) row.push_back(std::move(kv));
+  CsvRow checked = c.checked_columns(check);
+  for (const auto& kv : checked) row.push_back(kv);
   row.emplace_back("error", fmt(check.error));
   row.emplace_back("tolerance", fmt(check.tolerance));
   row.emplace_back("verified", check.passed ? "true" : "false");
   row.emplace_back("verify_mode", check.mode);
-  if (!check.passed)
-    return finish(state, std::move(row), "failed",
-                  "verification failed: error " + fmt(check.error) + " > tolerance " + fmt(check.tolerance) + " (" +
-                      check.mode + ")");
+  if (!check.passed) {
+    const std::string what = check.wrong >= 0 ? std::to_string(check.wrong) + " wrong elements"
+                                              : "error " + fmt(check.error) + " > tolerance " + fmt(check.tolerance);
+    return finish(state, std::move(row), {RankStatus::failed, "verification failed: " + what + " (" + check.mode + ")"});
+  }
 
   Measurement m;
-  std::string timing_error;
+  status = {};
   for (auto _ : state) {
     // Caught inside the loop: Google Benchmark's state must not see its loop entered twice.
     try {
-      m = measure(*prepared.op, sampler_);
+      m = measure(*prepared.op, sampler_, &group_);
       state.SetIterationTime(m.per_run.median);
+    } catch (const PeerFailure&) {
+      status = {RankStatus::failed, ""};  // the rank that failed gives the reason
     } catch (const std::exception& e) {
-      timing_error = std::string("error while timing: ") + e.what();
+      status = {RankStatus::failed, std::string("error while timing: ") + e.what()};
     }
   }
-  if (!timing_error.empty()) return finish(state, std::move(row), "failed", timing_error);
+  status = agree_status(group_, status);
+  if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
 
   const double t = m.per_run.median;
   const double tflops = c.flops() / t / 1e12;
@@ -173,7 +227,15 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   state.counters["time_ms_max"] = m.per_run.max * 1e3;
 
   row.emplace_back("time_ms", fmt(t * 1e3));
-  for (auto& kv : c.timed_columns(t)) row.push_back(std::move(kv));
+  // The kernel's own figures go to Google Benchmark too (its JSON, and the console columns a suite picks).
+  CsvRow timed = c.timed_columns(m);
+  timed.insert(timed.end(), checked.begin(), checked.end());
+  for (const auto& [key, value] : timed) {
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (!value.empty() && end == value.c_str() + value.size()) state.counters[key] = v;
+  }
+  for (auto& kv : c.timed_columns(m)) row.push_back(std::move(kv));
   row.emplace_back("time_ms_min", fmt(m.per_run.min * 1e3));
   row.emplace_back("time_ms_max", fmt(m.per_run.max * 1e3));
   row.emplace_back("samples", std::to_string(m.per_run.samples));
@@ -186,7 +248,10 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   row.emplace_back("throttled", m.rated_clock_hz > 0 ? (m.throttled() ? "true" : "false") : "");
   row.emplace_back("converged", m.converged ? "true" : "false");
   if (m.clock_hz > 0) state.counters["clock_MHz"] = std::round(m.clock_hz / 1e6);
-  finish(state, std::move(row), "ok", measurement_remarks(m, c.bytes()));
+  std::string remarks = c.remarks();
+  const std::string measured = measurement_remarks(m, c.bytes());
+  if (!measured.empty()) remarks += (remarks.empty() ? "" : "; ") + measured;
+  finish(state, std::move(row), {RankStatus::ok, remarks});
 }
 
 std::string measurement_remarks(const Measurement& m, double bytes) {

@@ -11,6 +11,7 @@
 
 #include "harness/case.hpp"
 #include "harness/csv_writer.hpp"
+#include "harness/process_group.hpp"
 #include "harness/progress.hpp"
 #include "harness/sampler.hpp"
 
@@ -36,8 +37,10 @@ struct Outcome {
 
 class CaseRunner {
  public:
+  // Under a `group` of more than one process, every rank runs every case together (see process_group.hpp); only
+  // the rank given a `csv` writes rows.
   CaseRunner(std::vector<std::unique_ptr<Case>> cases, SamplerConfig sampler, int threads,
-             std::unique_ptr<CsvWriter> csv);
+             std::unique_ptr<CsvWriter> csv, ProcessGroup& group);
 
   // Registers every case with Google Benchmark (manual time, one iteration: the sampler inside takes the samples).
   void register_benchmarks();
@@ -49,8 +52,9 @@ class CaseRunner {
  private:
   void run(benchmark::State& state, Case& c, std::size_t index);
   // Writes the row, tallies the status and, unless ok, marks the benchmark skipped/failed for Google Benchmark.
-  void finish(benchmark::State& state, CsvRow row, const std::string& status, const std::string& reason);
+  void finish(benchmark::State& state, CsvRow row, const RankStatus& outcome);
 
+  ProcessGroup& group_;
   std::vector<std::unique_ptr<Case>> cases_;
   SamplerConfig sampler_;
   int threads_;

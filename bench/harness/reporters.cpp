@@ -16,13 +16,24 @@ double counter(const benchmark::BenchmarkReporter::Run& run, const char* name) {
 
 }  // namespace
 
+std::vector<ConsoleColumn> compute_console_columns() {
+  return {{"TFLOP/s", "TFLOP/s", 9, 4}, {"GB/s", "GB/s", 9, 3}, {"AI", "AI", 8, 1}, {"Error", "error", 9, 2, true}};
+}
+
 bool ConsoleReporter::ReportContext(const Context& context) {
   PrintBasicContext(&GetErrorStream(), context);
   name_width_ = std::max<std::size_t>(context.name_field_width, 20);
   char line[512];
-  std::snprintf(line, sizeof line, "%-*s %11s %7s %7s %9s %9s %8s %9s\n", static_cast<int>(name_width_), "Case",
-                "Time(ms)", "CoV%", "Samples", "TFLOP/s", "GB/s", "AI", "Error");
-  GetOutputStream() << line << std::string(name_width_ + 77, '-') << "\n";
+  std::snprintf(line, sizeof line, "%-*s %11s %7s %7s", static_cast<int>(name_width_), "Case", "Time(ms)", "CoV%",
+                "Samples");
+  std::string header = line;
+  std::size_t width = name_width_ + 28;
+  for (const auto& c : columns_) {
+    std::snprintf(line, sizeof line, " %*s", c.width, c.header.c_str());
+    header += line;
+    width += static_cast<std::size_t>(c.width) + 1;
+  }
+  GetOutputStream() << header << "\n" << std::string(width, '-') << "\n";
   return true;
 }
 
@@ -33,19 +44,29 @@ void ConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
     if (run.error_occurred) {
       std::snprintf(line, sizeof line, "%-*s %s\n", static_cast<int>(name_width_), name.c_str(),
                     run.error_message.c_str());
-    } else if (run.run_type == Run::RT_Aggregate && run.aggregate_unit == benchmark::kPercentage) {
+      GetOutputStream() << line << std::flush;
+      continue;
+    }
+    if (run.run_type == Run::RT_Aggregate && run.aggregate_unit == benchmark::kPercentage) {
       // The coefficient of variation over repetitions. Google Benchmark 1.7.1 stores it unscaled in
       // real_accumulated_time, but GetAdjustedRealTime() still applies the time unit and divides by the repetition
       // count (664 % for a 2 % spread over 3 repetitions in ms), so read the raw fraction.
       std::snprintf(line, sizeof line, "%-*s %10.2f%%\n", static_cast<int>(name_width_), name.c_str(),
                     run.real_accumulated_time * 100);
-    } else {
-      std::snprintf(line, sizeof line, "%-*s %11.4f %7.2f %7.0f %9.4f %9.3f %8.1f %9.2e\n",
-                    static_cast<int>(name_width_), name.c_str(), run.GetAdjustedRealTime(), counter(run, "CoV%"),
-                    counter(run, "samples"), counter(run, "TFLOP/s"), counter(run, "GB/s"), counter(run, "AI"),
-                    counter(run, "error"));
+      GetOutputStream() << line << std::flush;
+      continue;
     }
-    GetOutputStream() << line << std::flush;
+    // Microsecond collectives need six decimals of milliseconds; long calls do not.
+    const double ms = run.GetAdjustedRealTime();
+    std::snprintf(line, sizeof line, ms < 1 ? "%-*s %11.6f %7.2f %7.0f" : "%-*s %11.3f %7.2f %7.0f",
+                  static_cast<int>(name_width_), name.c_str(), ms, counter(run, "CoV%"), counter(run, "samples"));
+    std::string text = line;
+    for (const auto& c : columns_) {
+      std::snprintf(line, sizeof line, c.scientific ? " %*.*e" : " %*.*f", c.width, c.precision,
+                    counter(run, c.counter.c_str()));
+      text += line;
+    }
+    GetOutputStream() << text << "\n" << std::flush;
   }
 }
 
@@ -79,22 +100,23 @@ std::string flag_value(int argc, char** argv, const char* name, const std::strin
   return value;
 }
 
-std::unique_ptr<benchmark::BenchmarkReporter> reporter_for(const std::string& format, bool display) {
+std::unique_ptr<benchmark::BenchmarkReporter> reporter_for(const std::string& format, bool display,
+                                                          const std::vector<ConsoleColumn>& columns) {
   if (format == "json") return std::make_unique<benchmark::JSONReporter>();
   if (format == "csv") return std::make_unique<benchmark::CSVReporter>();
-  if (display) return std::make_unique<ConsoleReporter>();
+  if (display) return std::make_unique<ConsoleReporter>(columns);
   return std::make_unique<benchmark::ConsoleReporter>(benchmark::ConsoleReporter::OO_Tabular);
 }
 
 }  // namespace
 
-Reporters make_reporters(int argc, char** argv) {
+Reporters make_reporters(int argc, char** argv, std::vector<ConsoleColumn> console_columns) {
   Reporters r;
   r.display = std::make_unique<CanonicalNames>(
-      reporter_for(flag_value(argc, argv, "--benchmark_format", "console"), true));
+      reporter_for(flag_value(argc, argv, "--benchmark_format", "console"), true, console_columns));
   if (!flag_value(argc, argv, "--benchmark_out", "").empty())
     r.file = std::make_unique<CanonicalNames>(
-        reporter_for(flag_value(argc, argv, "--benchmark_out_format", "json"), false));
+        reporter_for(flag_value(argc, argv, "--benchmark_out_format", "json"), false, console_columns));
   return r;
 }
 

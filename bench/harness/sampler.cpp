@@ -1,22 +1,36 @@
 #include "harness/sampler.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <vector>
+
+#include "harness/collective_timer.hpp"
 
 namespace dlbench {
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+// Seconds since `t0` on this process's clock, or, in a group, the largest over the ranks: the wall-clock rules
+// below (warm-up length, the case's time limit) must come out the same on every rank.
+double seconds_since(std::chrono::steady_clock::time_point t0, ProcessGroup& group) {
+  const double mine = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return group.size() > 1 ? group.max(mine) : mine;
 }
 
 }  // namespace
 
-Measurement measure(Operation& op, const SamplerConfig& config) {
-  auto timer = op.make_timer();
+Measurement measure(Operation& op, const SamplerConfig& config, ProcessGroup* group_or_null) {
+  SingleProcess alone;
+  ProcessGroup& group = group_or_null ? *group_or_null : alone;
+  std::unique_ptr<Timer> timer = op.make_timer();
+  CollectiveTimer* collective = nullptr;
+  if (group.size() > 1) {
+    auto wrapped = std::make_unique<CollectiveTimer>(std::move(timer), group);
+    collective = wrapped.get();
+    timer = std::move(wrapped);
+  }
   Measurement m;
   m.cache = config.cache.value_or(timer->default_mode());
   m.cache_bytes = timer->cache_bytes();
@@ -24,16 +38,21 @@ Measurement measure(Operation& op, const SamplerConfig& config) {
   m.throttle_fraction = config.throttle_fraction;
 
   // Warm-up: at least two calls (the first may carry one-time costs), then until warmup_s has passed, in the
-  // sampling mode so that its own one-time costs (a device graph, say) stay out too. The last call's time
-  // estimates how many calls make a hot sample.
+  // sampling mode so that its own one-time costs (a device graph, say) stay out too. The median of the warm-up
+  // calls after the first estimates how many calls make a hot sample: one call disturbed by the host (or, in a
+  // collective, by a late rank) would otherwise set the sample size for the whole case.
   const auto warm_start = std::chrono::steady_clock::now();
-  double last = 0;
-  for (int i = 0; i < 2 || seconds_since(warm_start) < config.warmup_s; ++i) {
-    last = timer->time(op, 1, m.cache).seconds;
-    if (seconds_since(warm_start) > config.max_time_s) break;  // one call longer than the case limit
+  std::vector<double> warm;
+  for (int i = 0;; ++i) {
+    warm.push_back(timer->time(op, 1, m.cache).seconds);
+    const double elapsed = seconds_since(warm_start, group);
+    if (elapsed > config.max_time_s) break;  // one call longer than the case limit
+    if (i >= 1 && elapsed >= config.warmup_s) break;
   }
+  if (collective) collective->clear_own();
 
-  if (m.cache == CacheMode::hot && last > 0) {
+  const double last = summarize(warm.size() > 1 ? std::vector<double>(warm.begin() + 1, warm.end()) : warm).median;
+  if (m.cache == CacheMode::hot && last > 0) {  // the typical warm-up call
     const double wanted = std::ceil(config.sample_s / last);
     m.runs_per_sample = static_cast<int>(std::clamp(wanted, 1.0, double(timer->max_runs_per_sample())));
   }
@@ -56,11 +75,22 @@ Measurement measure(Operation& op, const SamplerConfig& config) {
       m.converged = true;
       break;
     }
-    if (seconds_since(start) >= config.max_time_s) break;
+    if (seconds_since(start, group) >= config.max_time_s) break;
   }
   m.per_run = summarize(std::move(per_run));
   m.clock_hz = summarize(std::move(clocks)).median;  // 0 when the timer measured no clock
   m.notes = timer->notes();
+
+  m.ranks = group.size();
+  m.rank_median_min = m.rank_median_avg = m.rank_median_max = m.per_run.median;
+  if (collective) {
+    const double own = summarize(collective->own_per_run()).median;
+    std::array<double, 2> extremes{own, -own};
+    group.all_reduce(extremes, Reduction::max);
+    m.rank_median_max = extremes[0];
+    m.rank_median_min = -extremes[1];
+    m.rank_median_avg = group.sum(own) / group.size();
+  }
   return m;
 }
 

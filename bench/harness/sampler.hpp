@@ -6,6 +6,7 @@
 #include <string>
 
 #include "harness/operation.hpp"
+#include "harness/process_group.hpp"
 #include "harness/stats.hpp"
 
 namespace dlbench {
@@ -34,9 +35,17 @@ struct Measurement {
   double throttle_fraction = 0.75;
   int throttled_samples = 0;   // samples whose clock fell under throttle_fraction of the rated clock
   std::string notes;           // from the timer
+  // Under a process group, per_run holds the slowest rank's time sample by sample (collective_timer.hpp). These are
+  // each rank's own median time per call, taken across the ranks: their spread shows how long ranks wait for each
+  // other. With one rank all three equal per_run.median.
+  int ranks = 1;
+  double rank_median_min = 0, rank_median_avg = 0, rank_median_max = 0;
   bool throttled() const { return throttled_samples * 2 > per_run.samples; }
 };
 
-Measurement measure(Operation& op, const SamplerConfig& config);
+// Measures `op`. With a `group` of more than one process this is a collective: every rank calls it for the same
+// case, every sample is timed on all ranks together, and every decision (warm-up length, sample size, when to
+// stop) comes out the same on every rank.
+Measurement measure(Operation& op, const SamplerConfig& config, ProcessGroup* group = nullptr);
 
 }  // namespace dlbench

@@ -9,6 +9,8 @@
 
 #include "harness/case.hpp"
 #include "harness/flags.hpp"
+#include "harness/process_group.hpp"
+#include "harness/reporters.hpp"
 #include "harness/sampler.hpp"
 
 namespace dlbench {
@@ -30,6 +32,9 @@ struct CommonOptions {
   int seed = 1;
   int verify_samples = 2048;
   SamplerConfig sampler;
+  // The processes this run spans (set by bench_main; a group of one unless the binary runs under MPI). Suites read
+  // tables through it and hand it to backends that need it (collectives).
+  ProcessGroup* group = nullptr;
 };
 
 class Suite {
@@ -39,6 +44,9 @@ class Suite {
   virtual void add_flags(FlagSet&) {}
   // The kernel's own CSV columns, placed between the common head and tail columns.
   virtual std::vector<std::string> columns() const = 0;
+  // The console table's figures after time, CoV and samples (counters the runs carry; every numeric kernel column
+  // is one). Compute kernels show TFLOP/s, GB/s, intensity and error.
+  virtual std::vector<ConsoleColumn> console_columns() const { return compute_console_columns(); }
   // Builds the cases in run order. Throws InputError for bad tables, problems or names.
   virtual std::vector<std::unique_ptr<Case>> build(const CommonOptions& options) = 0;
   // The selected backends with their availability, library and device (after build()), for --list and the
@@ -53,5 +61,8 @@ class Suite {
 // The shared main: parses flags (Google Benchmark's first), builds the cases, lists or runs them, writes the CSV.
 // Exit status: 0 all cases ok or skipped, 1 a case failed or nothing matched, 2 bad input.
 int bench_main(int argc, char** argv, Suite& suite);
+// The same, for a binary whose processes form `group` (allreduce_bench under mpirun): every rank must call it
+// with the same arguments; only rank 0 prints and writes files, and every rank returns the same exit status.
+int bench_main(int argc, char** argv, Suite& suite, ProcessGroup& group);
 
 }  // namespace dlbench

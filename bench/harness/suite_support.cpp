@@ -1,6 +1,8 @@
 #include "harness/suite_support.hpp"
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "common/host_buffer.hpp"
 #include "harness/shape_paths.hpp"
@@ -22,16 +24,35 @@ std::vector<Precision> select_precisions(const CommonOptions& o) {
 }
 
 BackendSettings backend_settings(const CommonOptions& o) {
-  return {o.threads, o.device, o.autotune, static_cast<std::size_t>(o.workspace_mb) << 20};
+  BackendSettings s;
+  s.threads = o.threads;
+  s.device = o.device;
+  s.autotune = o.autotune;
+  s.workspace_bytes = static_cast<std::size_t>(o.workspace_mb) << 20;
+  s.group = o.group;
+  return s;
 }
 
 void for_each_table(const CommonOptions& o, const std::string& kernel,
                     const std::function<void(const ShapeTable&)>& visit) {
+  SingleProcess alone;
+  ProcessGroup& group = o.group ? *o.group : alone;
   std::set<std::string> seen;
   for (const auto& spec : o.shapes) {
-    const TableRef ref = resolve_table(spec, kernel, o.shapes_dir);
-    if (!seen.insert(ref.name).second) throw InputError("--shapes: table '" + ref.name + "' given twice");
-    visit(ShapeTable::load(ref.path, ref.name));
+    // Rank 0 finds and reads the table; the other ranks parse its text, so every rank builds the same cases even
+    // when the file exists only where rank 0 runs.
+    const std::string found = on_root(group, [&] {
+      const TableRef ref = resolve_table(spec, kernel, o.shapes_dir);
+      std::ifstream in(ref.path, std::ios::binary);
+      if (!in) throw InputError(ref.path + ": cannot open shape table");
+      std::stringstream text;
+      text << in.rdbuf();
+      return ref.name + '\n' + ref.path + '\n' + text.str();
+    });
+    const std::size_t a = found.find('\n'), b = found.find('\n', a + 1);
+    const std::string name = found.substr(0, a), path = found.substr(a + 1, b - a - 1);
+    if (!seen.insert(name).second) throw InputError("--shapes: table '" + name + "' given twice");
+    visit(ShapeTable::parse(std::string_view(found).substr(b + 1), path, name));
   }
 }
 

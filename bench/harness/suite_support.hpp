@@ -41,6 +41,12 @@ class BackendSet {
   // registered, listing those that are.
   std::vector<std::pair<std::string, std::shared_ptr<Interface>>> select(const CommonOptions& options,
                                                                          const std::string& kernel) {
+    return select(options, kernel, backend_settings(options));
+  }
+  // The same, creating the backends with `settings` (a suite with settings of its own, e.g. --gpus).
+  std::vector<std::pair<std::string, std::shared_ptr<Interface>>> select(const CommonOptions& options,
+                                                                         const std::string& kernel,
+                                                                         const BackendSettings& settings) {
     const auto& registry = Registry<Interface>::instance();
     const std::vector<std::string> names = options.backends.empty() ? registry.names() : options.backends;
     if (names.empty())
@@ -55,7 +61,7 @@ class BackendSet {
                          (valid.empty() ? "none" : valid) + ")");
       }
       auto& backend = backends_[name];
-      if (!backend) backend = registry.create(name, backend_settings(options));
+      if (!backend) backend = registry.create(name, settings);
       out.emplace_back(name, backend);
     }
     return out;

@@ -33,7 +33,8 @@ CsvRow RnnCase::columns() const {
           {"problem", p.to_string()}};
 }
 
-CsvRow RnnCase::timed_columns(double seconds_per_call) const {
+CsvRow RnnCase::timed_columns(const Measurement& m) const {
+  const double seconds_per_call = m.per_run.median;
   if (!(seconds_per_call > 0)) return {};
   return {{"tflops_deepbench", format_number(problem_.flops_deepbench() / seconds_per_call / 1e12)}};
 }

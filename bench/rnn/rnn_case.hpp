@@ -32,7 +32,7 @@ class RnnCase final : public Case {
   std::string device() const override { return backend_->device(); }
   std::string library() const override { return backend_->library(); }
   CsvRow columns() const override;
-  CsvRow timed_columns(double seconds_per_call) const override;
+  CsvRow timed_columns(const Measurement& m) const override;
 
   const RnnProblem& problem() const { return problem_; }
 

@@ -46,3 +46,12 @@ bin=build/bin
 "$bin/conv_bench" --shapes=resnet50 --backends=onednn --precisions=fp32,bf16,int8 --threads=2 --max_time=2 \
   --benchmark_filter='inference_b1/|/(conv1|layer1\.0-2\.conv2|layer3\.1-5\.conv1|layer4\.1-2\.conv2)/training_b32/' \
   --csv="$out/conv_resnet50_2threads.csv" > "$out/conv_resnet50_2threads.txt"
+
+# AllReduce, MPI backend (host buffers), 2 ranks on this 2-vCPU host: Open MPI's shared-memory transport, so these
+# are memory-copy figures, not a network's. The 8 B - 64 MiB sweep in fp32, out of place and in place, then the
+# harness against a bare MPI_Allreduce loop on the same sizes (allreduce_fidelity).
+mpi=(mpirun --allow-run-as-root -np 2)
+"${mpi[@]}" "$bin/allreduce_bench" --backends=mpi --sweep=8:64M:2 --precisions=fp32 \
+  --csv="$out/allreduce_mpi_2ranks.csv" > "$out/allreduce_mpi_2ranks.txt"
+"${mpi[@]}" "$bin/allreduce_fidelity" --sweep=8:64M:2 --rounds=5 --csv="$out/allreduce_fidelity.csv" \
+  > "$out/allreduce_fidelity.txt"

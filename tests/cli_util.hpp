@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <sstream>
 #include <string>
@@ -84,6 +85,13 @@ inline fs::path write_table(const std::string& name, const std::string& text) {
 }
 
 inline const std::string kOneDnn = " --backends=onednn ";
+
+// `binary --help` exits 0 and names each of `flags` (as usage prints them, e.g. "--csv=FILE").
+inline void expect_help_lists(const std::string& binary, std::initializer_list<const char*> flags) {
+  const Outcome r = run(binary, "--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* flag : flags) EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+}
 
 // True when `binary` was built without any backend of `kernel`; then it must say so and exit 2.
 inline bool built_without_backends(const std::string& binary, const std::string& kernel) {

@@ -53,5 +53,5 @@ bin=build/bin
 mpi=(mpirun --allow-run-as-root -np 2)
 "${mpi[@]}" "$bin/allreduce_bench" --backends=mpi --sweep=8:64M:2 --precisions=fp32 \
   --csv="$out/allreduce_mpi_2ranks.csv" > "$out/allreduce_mpi_2ranks.txt"
-"${mpi[@]}" "$bin/allreduce_fidelity" --sweep=8:64M:2 --rounds=5 --csv="$out/allreduce_fidelity.csv" \
+"${mpi[@]}" "$bin/allreduce_fidelity" --sweep=8:64M:2 --rounds=5 --max_time=1 --csv="$out/allreduce_fidelity.csv" \
   > "$out/allreduce_fidelity.txt"

@@ -41,6 +41,8 @@ step() {
   return $rc
 }
 
+[ -x bundle/bin/allreduce_bench ] && [ -x bundle/tests/test_nccl ] ||
+  { echo "FATAL: bundle/ has no allreduce_bench or tests/test_nccl: rebuild it (tools/bundle.sh) and carry it"; exit 2; }
 # shellcheck disable=SC1091
 source bundle/env.sh || { echo "FATAL: bundle/env.sh failed"; exit 2; }
 GPUS=${GPU_RUN_GPUS:-$(nvidia-smi -L 2>/dev/null | grep -c '^GPU')}

@@ -31,12 +31,7 @@ class MpiOperation final : public AllReduceOperation {
   // In place, each timed call reduces what the previous one left (values grow, fp16-like types may reach
   // infinity): the same messages and the same reduction work, which is what is timed; only the verified first call
   // needs the real input, and it gets it.
-  void run() override {
-    const int count = static_cast<int>(p_.count);
-    const int rc = p_.inplace ? MPI_Allreduce(MPI_IN_PLACE, in_.data(), count, mpi::datatype(p_.type), mpi::reduction(p_.op), comm_)
-                              : MPI_Allreduce(in_.data(), out_.data(), count, mpi::datatype(p_.type), mpi::reduction(p_.op), comm_);
-    if (rc != MPI_SUCCESS) throw std::runtime_error("MPI_Allreduce failed with error " + std::to_string(rc));
-  }
+  void run() override { mpi::allreduce(p_, comm_, in_.data(), out_.data()); }
 
   void read_output(int, void* out) override { std::memcpy(out, p_.inplace ? in_.data() : out_.data(), bytes_); }
 
@@ -69,10 +64,7 @@ class MpiBackend final : public AllReduceBackend {
   int ranks() const override { return world_.ranks(); }
   std::string buffers() const override { return "host"; }
 
-  Support supports(const AllReduceProblem& p) const override {
-    const std::string why = mpi::unsupported_reason(p);
-    return why.empty() ? Support::yes() : Support::no(why);
-  }
+  Support supports(const AllReduceProblem& p) const override { return mpi::supports(p); }
 
   std::unique_ptr<AllReduceOperation> prepare(const AllReduceProblem& p, std::span<const void* const> inputs,
                                               const void* poison) override {

@@ -4,6 +4,8 @@
 #include <mpi-ext.h>  // Open MPI's MPIX_Query_cuda_support
 #endif
 
+#include <stdexcept>
+
 #include "harness/process_group.hpp"
 #include "mpi/mpi_process_group.hpp"
 
@@ -27,11 +29,18 @@ MPI_Op reduction(ReduceOp op) {
   }
 }
 
-std::string unsupported_reason(const AllReduceProblem& p) {
-  if (datatype(p.type) == MPI_DATATYPE_NULL) return "MPI has no " + std::string(allreduce_type_name(p.type)) + " datatype";
-  if (reduction(p.op) == MPI_OP_NULL) return "MPI has no " + std::string(to_string(p.op)) + " reduction";
-  if (p.count > 2147483647) return "more than 2^31-1 elements: MPI_Allreduce counts are int";
-  return "";
+Support supports(const AllReduceProblem& p) {
+  if (datatype(p.type) == MPI_DATATYPE_NULL)
+    return Support::no("MPI has no " + std::string(allreduce_type_name(p.type)) + " datatype");
+  if (reduction(p.op) == MPI_OP_NULL) return Support::no("MPI has no " + std::string(to_string(p.op)) + " reduction");
+  if (p.count > 2147483647) return Support::no("more than 2^31-1 elements: MPI_Allreduce counts are int");
+  return Support::yes();
+}
+
+void allreduce(const AllReduceProblem& p, MPI_Comm comm, void* in, void* out) {
+  const int rc = MPI_Allreduce(p.inplace ? MPI_IN_PLACE : in, p.inplace ? in : out, static_cast<int>(p.count),
+                               datatype(p.type), reduction(p.op), comm);
+  if (rc != MPI_SUCCESS) throw std::runtime_error("MPI_Allreduce failed with error " + std::to_string(rc));
 }
 
 bool cuda_aware() {

@@ -16,8 +16,12 @@ namespace dlbench::mpi {
 
 MPI_Datatype datatype(DataType t);  // MPI_DATATYPE_NULL when MPI has none
 MPI_Op reduction(ReduceOp op);      // MPI_OP_NULL when MPI has none
-// Why MPI_Allreduce cannot run `p` (no such datatype or reduction, a count over int), or "".
-std::string unsupported_reason(const AllReduceProblem& p);
+// Whether MPI_Allreduce can run `p`: not without the datatype or the reduction, nor for counts beyond int.
+Support supports(const AllReduceProblem& p);
+
+// One MPI_Allreduce of `p` over `comm`: from `in` into `out`, or over `in` with MPI_IN_PLACE when p.inplace (`out`
+// unused). Throws on an error code (under MPI's default handler an error aborts the job first).
+void allreduce(const AllReduceProblem& p, MPI_Comm comm, void* in, void* out);
 
 // Whether the library reads device buffers, in words, for the run's context.
 std::string cuda_awareness();

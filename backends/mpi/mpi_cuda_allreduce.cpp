@@ -35,14 +35,7 @@ class MpiCudaOperation final : public AllReduceOperation {
   }
 
   // In place, each timed call reduces what the previous left: the same transfers and work.
-  void run() override {
-    const int count = static_cast<int>(p_.count);
-    const int rc = p_.inplace ? MPI_Allreduce(MPI_IN_PLACE, in_.get(), count, mpi::datatype(p_.type),
-                                              mpi::reduction(p_.op), comm_)
-                              : MPI_Allreduce(in_.get(), out_.get(), count, mpi::datatype(p_.type),
-                                              mpi::reduction(p_.op), comm_);
-    if (rc != MPI_SUCCESS) throw std::runtime_error("MPI_Allreduce failed with error " + std::to_string(rc));
-  }
+  void run() override { mpi::allreduce(p_, comm_, in_.get(), out_.get()); }
 
   void read_output(int, void* out) override {
     check_cuda(cudaSetDevice(device_), "cudaSetDevice");
@@ -99,11 +92,7 @@ class MpiCudaBackend final : public AllReduceBackend {
   int ranks() const override { return world_.ranks(); }
   std::string buffers() const override { return "device"; }
 
-  Support supports(const AllReduceProblem& p) const override {
-    if (!unavailable_.empty()) return Support::no(unavailable_);
-    const std::string why = mpi::unsupported_reason(p);
-    return why.empty() ? Support::yes() : Support::no(why);
-  }
+  Support supports(const AllReduceProblem& p) const override { return mpi::supports(p); }
 
   std::unique_ptr<AllReduceOperation> prepare(const AllReduceProblem& p, std::span<const void* const> inputs,
                                               const void* poison) override {

@@ -148,14 +148,9 @@ class NcclBackend final : public AllReduceBackend {
   explicit NcclBackend(const BackendSettings& s) : group_(s.group ? s.group : &alone_) {
     int code = 0;
     if (ncclGetVersion(&code) == ncclSuccess) version_ = nccl_version_string(code);
+    // Under a launcher each rank drives one device; choose_devices() refuses --gpus > 1 there, with the reason.
     ranks_per_process_ = group_->size() > 1 ? 1 : std::max(1, s.devices_per_process);
-    if (group_->size() > 1 && s.devices_per_process > 1) {
-      // Known on every rank alike (same arguments): no agreement needed.
-      unavailable_ = "--gpus=" + std::to_string(s.devices_per_process) +
-                     " drives several devices from one process; under a launcher each rank drives one device";
-      return;
-    }
-    const GpuPlacement placement = place_on_gpus(*group_, s.device, ranks_per_process_);
+    const GpuPlacement placement = place_on_gpus(*group_, s.device, std::max(1, s.devices_per_process));
     map_ = describe_map(placement.all);
     if (!placement.unavailable.empty()) {
       unavailable_ = placement.unavailable;
@@ -192,10 +187,8 @@ class NcclBackend final : public AllReduceBackend {
   int ranks() const override { return group_->size() * ranks_per_process_; }
   std::string buffers() const override { return "device"; }
 
-  Support supports(const AllReduceProblem&) const override {
-    // NCCL has every type and reduction allreduce_bench runs (bf16 and avg since 2.10).
-    return unavailable_.empty() ? Support::yes() : Support::no(unavailable_);
-  }
+  // NCCL has every type and reduction allreduce_bench runs (bf16 and avg since 2.10).
+  Support supports(const AllReduceProblem&) const override { return Support::yes(); }
 
   std::unique_ptr<AllReduceOperation> prepare(const AllReduceProblem& p, std::span<const void* const> inputs,
                                               const void* poison) override {

@@ -92,6 +92,10 @@ Prepared AllReduceCase::prepare() {
     for (int k = 0; k < local; ++k) {
       raw->read_output(k, out.data());
       const AllReduceCheck c = inputs->check(out.data());
+      if (c.wrong > 0 && v.detail.empty())
+        v.detail = "first wrong element " + std::to_string(c.first_wrong) +
+                   (local > 1 ? " of local rank " + std::to_string(k) : "") + ": got " + format_number(c.first_got) +
+                   ", expected " + format_number(c.first_expected);
       v.wrong += c.wrong;
       v.error = std::max(v.error, c.max_error);
       v.tolerance = c.tolerance;

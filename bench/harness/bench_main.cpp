@@ -1,6 +1,6 @@
 // The main every benchmark binary shares (declared in suite.hpp).
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>

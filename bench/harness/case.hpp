@@ -33,6 +33,8 @@ struct Verification {
   // Elements that differ from an exactly known result (a collective's `wrong` count); -1 when the check is an error
   // norm against a tolerance instead. Under a process group the harness sums it over the ranks.
   std::int64_t wrong = -1;
+  // What a failed check's reason should also say, e.g. the first wrong element; empty when nothing.
+  std::string detail;
 };
 
 // A reference check as the row reports it.

@@ -126,6 +126,11 @@ Verification agree_check(ProcessGroup& group, Verification mine) {
   mine.tolerance = worst[1];
   mine.passed = worst[2] == 0;
   if (mine.wrong >= 0) mine.wrong = static_cast<std::int64_t>(wrong);
+  // The first rank with something to say says it.
+  const auto details = group.all_gather(mine.detail);
+  mine.detail.clear();
+  for (std::size_t r = 0; r < details.size() && mine.detail.empty(); ++r)
+    if (!details[r].empty()) mine.detail = "rank " + std::to_string(r) + ": " + details[r];
   return mine;
 }
 
@@ -186,8 +191,8 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   const Verification check = agree_check(group_, prepared.check);
   row.emplace_back("implementation", prepared.implementation);
   for (auto& kv : prepared.details) row.push_back(std::move(kv));
-  CsvRow checked = c.checked_columns(check);
-  for (const auto& kv : checked) row.push_back(kv);
+  const CsvRow checked = c.checked_columns(check);
+  row.insert(row.end(), checked.begin(), checked.end());
   row.emplace_back("error", fmt(check.error));
   row.emplace_back("tolerance", fmt(check.tolerance));
   row.emplace_back("verified", check.passed ? "true" : "false");
@@ -195,7 +200,9 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   if (!check.passed) {
     const std::string what = check.wrong >= 0 ? std::to_string(check.wrong) + " wrong elements"
                                               : "error " + fmt(check.error) + " > tolerance " + fmt(check.tolerance);
-    return finish(state, std::move(row), {RankStatus::failed, "verification failed: " + what + " (" + check.mode + ")"});
+    const std::string detail = check.detail.empty() ? "" : "; " + check.detail;
+    return finish(state, std::move(row),
+                  {RankStatus::failed, "verification failed: " + what + " (" + check.mode + ")" + detail});
   }
 
   Measurement m;
@@ -227,15 +234,15 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   state.counters["time_ms_max"] = m.per_run.max * 1e3;
 
   row.emplace_back("time_ms", fmt(t * 1e3));
-  // The kernel's own figures go to Google Benchmark too (its JSON, and the console columns a suite picks).
-  CsvRow timed = c.timed_columns(m);
-  timed.insert(timed.end(), checked.begin(), checked.end());
-  for (const auto& [key, value] : timed) {
-    char* end = nullptr;
-    const double v = std::strtod(value.c_str(), &end);
-    if (!value.empty() && end == value.c_str() + value.size()) state.counters[key] = v;
-  }
-  for (auto& kv : c.timed_columns(m)) row.push_back(std::move(kv));
+  const CsvRow timed = c.timed_columns(m);
+  row.insert(row.end(), timed.begin(), timed.end());
+  // The kernel's numeric figures go to Google Benchmark too (its JSON, and the console columns a suite picks).
+  for (const CsvRow* columns : {&checked, &timed})
+    for (const auto& [key, value] : *columns) {
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (!value.empty() && end == value.c_str() + value.size()) state.counters[key] = v;
+    }
   row.emplace_back("time_ms_min", fmt(m.per_run.min * 1e3));
   row.emplace_back("time_ms_max", fmt(m.per_run.max * 1e3));
   row.emplace_back("samples", std::to_string(m.per_run.samples));

@@ -85,6 +85,8 @@ AllReduceCheck ExactInputs::check(const void* output) const {
   AllReduceCheck total;
   total.tolerance = tolerance_;
   total.checked = problem_.count;
+  // Each thread counts its own chunk and merges once: parallel_values() (output_check.hpp) would hold a double per
+  // element, gigabytes for the largest buffers.
   std::mutex merge;
   const auto threads = static_cast<std::int64_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
   const std::int64_t chunk = (problem_.count + threads - 1) / threads;

@@ -43,6 +43,12 @@ inline fs::path temp_dir() {
 
 inline Outcome run(const std::string& binary, const std::string& args) {
   const fs::path d = temp_dir();
+  // Binaries read measured targets from ~/.config/dlbench/targets unless told otherwise: a test's rows must not
+  // depend on what a developer's machine has there. Tests that want a target directory set one themselves.
+  if (!std::getenv("DLBENCH_TARGET_DIR")) {
+    fs::create_directories(d / "no_targets");
+    ::setenv("DLBENCH_TARGET_DIR", (d / "no_targets").c_str(), 1);
+  }
   const std::string cmd = binary + " " + args + " >" + (d / "stdout").string() + " 2>" + (d / "stderr").string();
   const int status = std::system(cmd.c_str());
   Outcome r;

@@ -64,7 +64,11 @@ TEST(Csv, GemmColumnsAreTheDocumentedInterface) {
       "name",   "kernel",  "backend", "precision", "table",    "label",          "device",    "library",
       "m",      "n",       "k",       "trans_a",   "trans_b",  "batch",          "alpha",     "beta",
       "b_layout", "problem", "flops", "bytes",     "time_ms",  "time_ms_min",    "time_ms_max", "samples",
-      "cov_pct", "tflops", "gbps",    "intensity", "error",    "tolerance",      "verified",  "verify_mode",
+      "cov_pct", "tflops", "gbps",    "intensity",
+      // The roofline (target/roofline.hpp).
+      "target", "peak_source", "peak_tflops", "peak_gbps", "ridge", "bound", "roof_tflops", "roofline_pct",
+      "spec_peak_tflops", "spec_peak_gbps", "spec_roof_tflops", "spec_roofline_pct", "above_roof",
+      "error",    "tolerance",      "verified",  "verify_mode",
       "status", "reason",  "implementation", "threads", "runs_per_sample", "cache", "clock_mhz",
       "throttled", "converged", "repetition"};
   EXPECT_EQ(csv_columns(GemmCase::column_names()), expected);

@@ -225,6 +225,8 @@ class CublasGemmBackend final : public GemmBackend {
     return availability_.available ? describe(info_) : "CUDA device " + std::to_string(settings_.device) + " (unavailable)";
   }
 
+  DeviceIdentity hardware() const override { return gpu_identity(cuda_device(settings_.device)); }
+
   std::string library() const override {
     return cublaslt_version_string(cublasLtGetVersion()) + " (CUDA runtime " + runtime_version() + ")";
   }

@@ -58,6 +58,7 @@ class Context {
 
   // The `device` column, and the static facts of the run's context.
   std::string device() const;
+  DeviceIdentity hardware() const { return gpu_identity(cuda_device(device_)); }
   std::vector<std::pair<std::string, std::string>> context() const;
 
  private:

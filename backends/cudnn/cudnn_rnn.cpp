@@ -27,6 +27,7 @@ class CudnnRnnBackend final : public RnnBackend {
 
   Availability availability() const override { return context_->availability(); }
   std::string device() const override { return context_->device(); }
+  DeviceIdentity hardware() const override { return context_->hardware(); }
   std::string library() const override { return cudnn::library_string(); }
 
   std::vector<std::pair<std::string, std::string>> context() const override {

@@ -56,6 +56,8 @@ class MpiBackend final : public AllReduceBackend {
     return world_.unavailable().empty() ? Availability{} : Availability{false, world_.unavailable()};
   }
   std::string device() const override { return device_; }
+  // Threads do not apply: the row is placed against the link (host memory when every rank is on this host).
+  DeviceIdentity hardware() const override { return host_cpu(0); }
   std::string library() const override { return world_.library(); }
   std::vector<std::pair<std::string, std::string>> context() const override {
     return {{"library", world_.library()}, {"mpi_standard", world_.standard()}, {"cuda_aware", mpi::cuda_awareness()}};

@@ -81,6 +81,9 @@ class MpiCudaBackend final : public AllReduceBackend {
     return unavailable_.empty() ? Availability{} : Availability{false, unavailable_};
   }
   std::string device() const override { return device_; }
+  DeviceIdentity hardware() const override {
+    return unavailable_.empty() ? gpu_identity(cuda_device(device_index_)) : DeviceIdentity{};
+  }
   std::string library() const override { return world_.library(); }
   std::vector<std::pair<std::string, std::string>> context() const override {
     std::vector<std::pair<std::string, std::string>> out{{"library", world_.library()},

@@ -173,6 +173,9 @@ class NcclBackend final : public AllReduceBackend {
     return unavailable_.empty() ? Availability{} : Availability{false, unavailable_};
   }
   std::string device() const override { return device_; }
+  DeviceIdentity hardware() const override {
+    return devices_.empty() || !unavailable_.empty() ? DeviceIdentity{} : gpu_identity(cuda_device(devices_[0]));
+  }
   std::string library() const override { return "NCCL " + version_; }
   std::vector<std::pair<std::string, std::string>> context() const override {
     std::vector<std::pair<std::string, std::string>> out{{"library", library()},

@@ -68,6 +68,12 @@ CpuEngine::CpuEngine(int threads) : threads_(threads) {
   }
 }
 
+DeviceIdentity CpuEngine::hardware() const {
+  DeviceIdentity cpu = host_cpu(threads_);
+  cpu.facts.emplace_back("onednn_isa", effective_isa());
+  return cpu;
+}
+
 std::string CpuEngine::device() const {
   return cpu_model() + ", " + effective_isa() + ", " + std::to_string(threads_) + " threads";
 }

@@ -31,6 +31,8 @@ class CpuEngine {
   Availability availability() const { return {unavailable_.empty(), unavailable_}; }
   // "<cpu model>, <isa>, N threads"
   std::string device() const;
+  // The host CPU at the run's threads, with the ISA oneDNN dispatches to among its facts.
+  DeviceIdentity hardware() const;
   // "oneDNN 2.6.3 (hash)"
   std::string library() const;
 

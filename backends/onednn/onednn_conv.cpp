@@ -106,6 +106,7 @@ class OneDnnConv final : public ConvBackend {
 
   Availability availability() const override { return cpu_.availability(); }
   std::string device() const override { return cpu_.device(); }
+  DeviceIdentity hardware() const override { return cpu_.hardware(); }
   std::string library() const override { return cpu_.library(); }
 
   Support supports(const ConvProblem& p) const override {

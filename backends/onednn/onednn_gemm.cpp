@@ -97,6 +97,7 @@ class OneDnnGemm final : public GemmBackend {
 
   Availability availability() const override { return cpu_.availability(); }
   std::string device() const override { return cpu_.device(); }
+  DeviceIdentity hardware() const override { return cpu_.hardware(); }
   std::string library() const override { return cpu_.library(); }
 
   Support supports(const GemmProblem& p, const GemmConfig& config) const override {

@@ -55,6 +55,7 @@ class OneDnnRnn final : public RnnBackend {
 
   Availability availability() const override { return cpu_.availability(); }
   std::string device() const override { return cpu_.device(); }
+  DeviceIdentity hardware() const override { return cpu_.hardware(); }
   std::string library() const override { return cpu_.library(); }
 
   std::vector<std::pair<std::string, std::string>> context() const override {

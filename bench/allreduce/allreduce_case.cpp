@@ -120,6 +120,14 @@ CsvRow AllReduceCase::timed_columns(const Measurement& m) const {
           {"time_ms_rank_max", format_number(m.rank_median_max * 1e3)}};
 }
 
+RoofQuery AllReduceCase::roof_query() const {
+  RoofQuery q;
+  q.link = true;
+  q.link_factor = busbw_factor(backend_->ranks());
+  q.link_is_host_memory = group_.local_size() == group_.size();
+  return q;
+}
+
 std::string AllReduceCase::remarks() const {
   if (backend_->ranks() == 1) return "one rank: busbw is 0, no data crosses a link";
   return {};

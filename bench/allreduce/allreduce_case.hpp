@@ -29,10 +29,13 @@ class AllReduceCase final : public Case {
   double bytes() const override { return bytes_note_.empty() ? problem_.bytes() : static_cast<double>(row_bytes_); }
   std::string device() const override { return backend_->device(); }
   std::string library() const override { return backend_->library(); }
+  DeviceIdentity hardware() const override { return backend_->hardware(); }
   CsvRow columns() const override;
   CsvRow checked_columns(const Verification& agreed) const override;
   CsvRow timed_columns(const Measurement& m) const override;
   std::string remarks() const override;
+  // The bus bandwidth against the link (NVLink, or host memory when every rank is on one host).
+  RoofQuery roof_query() const override;
 
   const AllReduceProblem& problem() const { return problem_; }
 

@@ -81,7 +81,8 @@ void AllReduceSuite::add_flags(FlagSet& flags) {
 std::vector<std::string> AllReduceSuite::columns() const { return AllReduceCase::column_names(); }
 
 std::vector<ConsoleColumn> AllReduceSuite::console_columns() const {
-  return {{"algbw(GB/s)", "algbw_gbps", 11, 3}, {"busbw(GB/s)", "busbw_gbps", 11, 3}, {"wrong", "wrong", 7, 0}};
+  return {{"algbw(GB/s)", "algbw_gbps", 11, 3}, {"busbw(GB/s)", "busbw_gbps", 11, 3}, {"Roof%", "roof%", 7, 1, false, true},
+          {"wrong", "wrong", 7, 0}};
 }
 
 std::vector<std::unique_ptr<Case>> AllReduceSuite::build(const CommonOptions& o) {

@@ -28,6 +28,7 @@ class ConvCase final : public Case {
   double bytes() const override { return problem_.min_bytes(); }
   std::string device() const override { return backend_->device(); }
   std::string library() const override { return backend_->library(); }
+  DeviceIdentity hardware() const override { return backend_->hardware(); }
   CsvRow columns() const override;
 
   const ConvProblem& problem() const { return problem_; }

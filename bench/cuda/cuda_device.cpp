@@ -1,6 +1,7 @@
 #include "cuda/cuda_device.hpp"
 
 #include "cuda/cuda_kernels.hpp"
+#include "cuda/nvml_probe.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -128,7 +129,31 @@ std::vector<std::pair<std::string, std::string>> context_of(const CudaDeviceInfo
           {"memory_bandwidth_gbps", fixed(d.memory_bandwidth() / 1e9, 1)},
           {"driver", (d.nvidia_driver.empty() ? "version unknown" : d.nvidia_driver) + " (CUDA " +
                          cuda_version_string(d.driver_version) + ")"},
-          {"cuda_runtime", cuda_version_string(d.runtime_version)}};
+          {"cuda_runtime", cuda_version_string(d.runtime_version)},
+          {"power_limit_w", d.power_limit_w > 0 ? fixed(d.power_limit_w, 0) : "unknown (NVML not available)"},
+          {"nvlinks_active", std::to_string(d.nvlinks_active)}};
+}
+
+DeviceIdentity gpu_identity(const CudaDevice& device) {
+  DeviceIdentity id;
+  if (!device.availability.available) return id;
+  const CudaDeviceInfo& d = device.info;
+  id.kind = DeviceKind::gpu;
+  id.name = d.name;
+  id.pci_id = d.pci_id.empty() ? "" : pci_device_part(d.pci_id);
+  id.units = d.sm_count;
+  id.clock_mhz = d.rated_sm_clock_hz / 1e6;
+  id.memory_gbps = d.memory_bandwidth() / 1e9;
+  id.memory_gb = static_cast<double>(d.memory_bytes) / 1e9;
+  id.l2_mb = d.l2_bytes / 1e6;
+  id.facts = {{"pci_bus_id", d.pci_bus_id},
+              {"compute_capability", std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor)},
+              {"memory_clock_mhz", fixed(d.memory_clock_hz / 1e6, 0)},
+              {"memory_bus_bits", std::to_string(d.memory_bus_bits)},
+              {"attribute_memory_gbps", fixed(id.memory_gbps, 1)},
+              {"power_limit_w", d.power_limit_w > 0 ? fixed(d.power_limit_w, 0) : "unknown (NVML not available)"},
+              {"nvlinks_active", std::to_string(d.nvlinks_active)}};
+  return id;
 }
 
 namespace {
@@ -180,6 +205,9 @@ CudaDevice probe(int index) {
   d.pci_bus_id = bus;
   d.pci_id = read_pci_id(d.pci_bus_id);
   d.nvidia_driver = read_nvidia_driver_version();
+  const NvmlFacts nvml = nvml_facts(d.pci_bus_id);
+  d.power_limit_w = nvml.power_limit_w;
+  d.nvlinks_active = nvml.nvlinks_active;
   return out;
 }
 

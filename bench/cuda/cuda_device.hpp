@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/backend.hpp"
+#include "target/hardware.hpp"
 
 namespace dlbench {
 
@@ -27,6 +28,9 @@ struct CudaDeviceInfo {
   std::string pci_id;      // vendor:device[/subsystem], e.g. 10de:2330 (H100 SXM5); empty if unreadable
   int driver_version = 0, runtime_version = 0;  // the CUDA versions the driver and the runtime implement
   std::string nvidia_driver;  // the kernel module's version, e.g. 580.65.06; empty if unreadable
+  // From NVML where the driver's libnvidia-ml loads (nvml_probe.hpp); 0 when unknown.
+  double power_limit_w = 0;  // the enforced power limit
+  int nvlinks_active = 0;    // NVLinks up
 
   int compute_capability() const { return cc_major * 10 + cc_minor; }
   // Theoretical DRAM bandwidth, bytes/s: two transfers per memory clock (MEASURE.md §4).
@@ -54,6 +58,9 @@ std::string read_pci_id(const std::string& pci_bus_id, const std::string& sysfs_
 std::string read_nvidia_driver_version(const std::string& path = "/proc/driver/nvidia/version");
 // The `device` column: "NVIDIA H100 80GB HBM3 (10de:2330, sm_90, 132 SMs, 79.1 GiB, L2 50 MiB, 1980 MHz)".
 std::string describe(const CudaDeviceInfo& info);
+// The identity the device's hardware target is found by (target/hardware.hpp), with the power limit and NVLinks
+// among its facts. `index` describes an unavailable device: kind unknown, no roofline.
+DeviceIdentity gpu_identity(const CudaDevice& device);
 // Static facts for the run's context, one key each.
 std::vector<std::pair<std::string, std::string>> context_of(const CudaDeviceInfo& info);
 

@@ -24,6 +24,7 @@ class GemmCase final : public Case {
   double bytes() const override { return problem_.min_bytes(); }
   std::string device() const override { return backend_->device(); }
   std::string library() const override { return backend_->library(); }
+  DeviceIdentity hardware() const override { return backend_->hardware(); }
   CsvRow columns() const override;
 
   const GemmProblem& problem() const { return problem_; }

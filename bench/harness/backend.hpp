@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "target/hardware.hpp"
+
 namespace dlbench {
 
 class ProcessGroup;
@@ -59,6 +61,9 @@ class Backend {
   // Static facts for the run's context (Google Benchmark's JSON "context" and the console header): device name,
   // PCI id, driver and library versions, ... as key/value pairs. Keys are prefixed with the backend name.
   virtual std::vector<std::pair<std::string, std::string>> context() const { return {}; }
+  // The device as detected (target/hardware.hpp): what the hardware target, and so every row's roofline, is looked
+  // up by. Unknown by default, which gives rows no roofline; host_cpu(threads) for CPU backends.
+  virtual DeviceIdentity hardware() const { return {}; }
 };
 
 // Registry of the backends of one kernel interface (GemmBackend, later ConvBackend, ...).

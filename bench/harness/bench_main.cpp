@@ -22,6 +22,10 @@ void add_common_flags(FlagSet& flags, CommonOptions& o) {
                  &o.problems);
   flags.add_string("shapes_dir", "DIR", "look for shape tables here first", &o.shapes_dir);
   flags.add_string("csv", "FILE", "write one CSV row per case to FILE, as each case finishes", &o.csv);
+  flags.add_list("target",
+                 "hardware target files (spec rows or peak_bench's measured rows) over the built-in spec table; "
+                 "comma-separated (default: every *.csv in $DLBENCH_TARGET_DIR, else ~/.config/dlbench/targets)",
+                 &o.targets);
   flags.add_bool("list", "list the cases and their status (runnable or skipped, and why) without running", &o.list);
   flags.add_int("threads", "CPU backends: worker threads", &o.threads, 1);
   flags.add_int("device", "device backends: device index", &o.device, 0);
@@ -45,12 +49,26 @@ void add_common_flags(FlagSet& flags, CommonOptions& o) {
   flags.add_double("noise", "target coefficient of variation of the samples, percent", &o.sampler.noise_pct, 0);
 }
 
-void print_list(const Suite& suite, const std::vector<std::unique_ptr<Case>>& cases) {
+void print_list(const Suite& suite, const std::vector<std::unique_ptr<Case>>& cases, const TargetSet& targets) {
   std::printf("Backends:\n");
   for (const auto& b : suite.backends())
     std::printf("  %-10s %s\n", b.name.c_str(),
                 b.unavailable_reason.empty() ? (b.library + " on " + b.device).c_str()
                                              : ("unavailable: " + b.unavailable_reason).c_str());
+  // The roofs the rows would be placed under, once per device.
+  std::string sources;
+  for (const auto& source : targets.sources()) sources += (sources.empty() ? "" : "; ") + source;
+  std::printf("\nTargets (from %s):\n", sources.c_str());
+  std::vector<std::string> seen;
+  for (const auto& c : cases) {
+    const DeviceIdentity device = c->hardware();
+    if (device.kind == DeviceKind::unknown || std::find(seen.begin(), seen.end(), device.key()) != seen.end())
+      continue;
+    seen.push_back(device.key());
+    const ResolvedTarget t = targets.resolve(device);
+    std::printf("  %s: %s\n    %s\n", t.id.c_str(), device.describe().c_str(), t.describe().c_str());
+  }
+  if (seen.empty()) std::printf("  none: no backend here can tell which device it runs on\n");
   std::printf("\nCases (--benchmark_filter applies):\n");
   for (const auto& c : cases) {
     if (!selected_by_filter(c->id().name())) continue;
@@ -130,9 +148,11 @@ int bench_main(int argc, char** argv, Suite& suite, ProcessGroup& group) {
   // Errors are agreed: a table that rank 0 cannot read, say, must stop every rank, not only rank 0.
   std::vector<std::unique_ptr<Case>> cases;
   std::unique_ptr<CsvWriter> csv;
+  std::unique_ptr<TargetSet> targets;
   RankStatus built;
   try {
     flags.parse(argc, argv);
+    targets = std::make_unique<TargetSet>(load_target_set(options.targets));
     options.sampler.cache = parse_cache_mode(options.cache);  // nullopt for "auto": each timer's own default
     cases = suite.build(options);
     if (root && !options.list && !options.csv.empty())
@@ -156,7 +176,7 @@ int bench_main(int argc, char** argv, Suite& suite, ProcessGroup& group) {
                 "): are all ranks running the same build of " + argv[0] + "?");
 
   if (options.list) {
-    if (root) print_list(suite, cases);
+    if (root) print_list(suite, cases, *targets);
     return 0;
   }
   if (list_names) {
@@ -184,6 +204,12 @@ int bench_main(int argc, char** argv, Suite& suite, ProcessGroup& group) {
   }
 
   CaseRunner runner(std::move(cases), options.sampler, options.threads, std::move(csv), group);
+  runner.set_targets(targets.get());
+  runner.on_row([&suite](const Case& c, const CsvRow& row) { suite.record(c, row); });
+  std::string target_sources;
+  for (const auto& source : targets->sources()) target_sources += (target_sources.empty() ? "" : "; ") + source;
+  benchmark::AddCustomContext("dlbench.targets", target_sources);
+  for (const auto& [key, value] : runner.target_context()) benchmark::AddCustomContext(key, value);
   runner.register_benchmarks();
   const std::size_t ran = benchmark::RunSpecifiedBenchmarks(reporters.display.get(), reporters.file.get());
   benchmark::Shutdown();
@@ -196,7 +222,8 @@ int bench_main(int argc, char** argv, Suite& suite, ProcessGroup& group) {
     if (root) std::fprintf(stderr, "%s: error: no case matched --benchmark_filter\n", argv[0]);
     return 1;
   }
-  return o.failed > 0 ? 1 : 0;
+  const int suite_status = root ? suite.finish(options) : 0;
+  return o.failed > 0 || suite_status != 0 ? 1 : 0;
 }
 
 }  // namespace dlbench

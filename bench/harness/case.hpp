@@ -15,6 +15,7 @@
 #include "harness/csv_writer.hpp"
 #include "harness/operation.hpp"
 #include "harness/sampler.hpp"
+#include "target/roofline.hpp"
 
 namespace dlbench {
 
@@ -85,6 +86,11 @@ class Case {
   // What a reader of an ok row must know about the case itself (e.g. why a figure is 0), "; "-joined into its
   // reason with the measurement's remarks. Empty by default.
   virtual std::string remarks() const { return {}; }
+  // The device the case runs on (its backend's hardware()), whose target gives the row its roofline.
+  virtual DeviceIdentity hardware() const { return {}; }
+  // What the row is placed against: by default the compute peak of its precision on the FLOP roofline;
+  // collectives place their bus bandwidth against the link.
+  virtual RoofQuery roof_query() const { return {peak_key_of(id().precision)}; }
 };
 
 }  // namespace dlbench

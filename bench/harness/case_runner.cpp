@@ -18,11 +18,16 @@ const std::vector<std::string>& csv_head_columns() {
 }
 
 const std::vector<std::string>& csv_tail_columns() {
+  // The roofline columns (target/roofline.hpp) follow the figures they are about.
   static const std::vector<std::string> cols{
-      "flops",    "bytes",     "time_ms",   "time_ms_min", "time_ms_max",     "samples",   "cov_pct",
-      "tflops",   "gbps",      "intensity", "error",       "tolerance",       "verified",  "verify_mode",
-      "status",   "reason",    "implementation", "threads", "runs_per_sample", "cache",   "clock_mhz",
-      "throttled", "converged", "repetition"};
+      "flops",          "bytes",          "time_ms",           "time_ms_min",     "time_ms_max",
+      "samples",        "cov_pct",        "tflops",            "gbps",            "intensity",
+      "target",         "peak_source",    "peak_tflops",       "peak_gbps",       "ridge",
+      "bound",          "roof_tflops",    "roofline_pct",      "spec_peak_tflops", "spec_peak_gbps",
+      "spec_roof_tflops", "spec_roofline_pct", "above_roof",  "error",           "tolerance",
+      "verified",       "verify_mode",    "status",            "reason",          "implementation",
+      "threads",        "runs_per_sample", "cache",            "clock_mhz",       "throttled",
+      "converged",      "repetition"};
   return cols;
 }
 
@@ -95,13 +100,50 @@ std::string fmt(double v) { return format_number(v); }
 
 }  // namespace
 
-void CaseRunner::finish(benchmark::State& state, CsvRow row, const RankStatus& outcome) {
+const ResolvedTarget& CaseRunner::resolve(const DeviceIdentity& device) {
+  auto it = resolved_.find(device.key());
+  if (it == resolved_.end())
+    it = resolved_.emplace(device.key(), targets_ ? targets_->resolve(device) : ResolvedTarget{}).first;
+  return it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> CaseRunner::target_context() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::map<std::string, bool> seen;
+  for (const auto& c : cases_) {
+    const DeviceIdentity device = c->hardware();
+    if (device.kind == DeviceKind::unknown || !seen.emplace(device.key(), true).second) continue;
+    const ResolvedTarget& t = resolve(device);
+    out.emplace_back("target." + t.id, t.describe());
+    out.emplace_back("target." + t.id + ".detected", device.describe());
+    for (const auto& [key, value] : device.facts) out.emplace_back("target." + t.id + "." + key, value);
+  }
+  return out;
+}
+
+namespace {
+
+// Sets each of `columns` in `row`, replacing a value the row already has.
+void set_columns(CsvRow& row, const CsvRow& columns) {
+  for (const auto& [key, value] : columns) {
+    auto it = std::find_if(row.begin(), row.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it == row.end())
+      row.emplace_back(key, value);
+    else
+      it->second = value;
+  }
+}
+
+}  // namespace
+
+void CaseRunner::finish(benchmark::State& state, const Case& c, CsvRow row, const RankStatus& outcome) {
   static const char* const kNames[] = {"ok", "skipped", "failed"};
   const std::string status = kNames[outcome.code];
   const std::string& reason = outcome.reason;
   row.emplace_back("status", status);
   row.emplace_back("reason", reason);
   if (csv_) csv_->write(row);
+  if (on_row_ && group_.is_root()) on_row_(c, row);
   if (outcome.code == RankStatus::ok) {
     ++outcome_.ok;
   } else {
@@ -152,6 +194,11 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   row.emplace_back("intensity", fmt(c.flops() / c.bytes()));
   row.emplace_back("threads", std::to_string(threads_));
   row.emplace_back("repetition", std::to_string(repetition));
+  // Every row, timed or not, names its target and its roof: a skipped case still shows what it would run against.
+  const DeviceIdentity hardware = c.hardware();
+  const ResolvedTarget& target = resolve(hardware);
+  const RoofQuery roof_query = c.roof_query();
+  set_columns(row, roofline_columns(target, roof_query, hardware, c.flops() / c.bytes(), NAN, NAN).columns);
 
   // Each step's outcome is agreed by every rank of the run (a group of one agrees with itself): a case one rank
   // cannot run is skipped or failed on all of them, never left half-run with the others waiting in a collective.
@@ -165,7 +212,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
     status = {RankStatus::failed, std::string("error while checking support: ") + e.what()};
   }
   status = agree_status(group_, status);
-  if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
+  if (status.code != RankStatus::ok) return finish(state, c, std::move(row), status);
 
   Prepared prepared;
   try {
@@ -176,7 +223,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
     status = {RankStatus::failed, std::string("error while preparing: ") + e.what()};
   }
   status = agree_status(group_, status);
-  if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
+  if (status.code != RankStatus::ok) return finish(state, c, std::move(row), status);
 
   if (prepared.verify) {
     try {
@@ -185,7 +232,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
       status = {RankStatus::failed, std::string("error in the verified call: ") + e.what()};
     }
     status = agree_status(group_, status);
-    if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
+    if (status.code != RankStatus::ok) return finish(state, c, std::move(row), status);
   }
 
   const Verification check = agree_check(group_, prepared.check);
@@ -201,7 +248,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
     const std::string what = check.wrong >= 0 ? std::to_string(check.wrong) + " wrong elements"
                                               : "error " + fmt(check.error) + " > tolerance " + fmt(check.tolerance);
     const std::string detail = check.detail.empty() ? "" : "; " + check.detail;
-    return finish(state, std::move(row),
+    return finish(state, c, std::move(row),
                   {RankStatus::failed, "verification failed: " + what + " (" + check.mode + ")" + detail});
   }
 
@@ -219,7 +266,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
     }
   }
   status = agree_status(group_, status);
-  if (status.code != RankStatus::ok) return finish(state, std::move(row), status);
+  if (status.code != RankStatus::ok) return finish(state, c, std::move(row), status);
 
   const double t = m.per_run.median;
   const double tflops = c.flops() / t / 1e12;
@@ -255,10 +302,16 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   row.emplace_back("throttled", m.rated_clock_hz > 0 ? (m.throttled() ? "true" : "false") : "");
   row.emplace_back("converged", m.converged ? "true" : "false");
   if (m.clock_hz > 0) state.counters["clock_MHz"] = std::round(m.clock_hz / 1e6);
+  const RooflineColumns roofline = roofline_columns(target, roof_query, hardware, c.flops() / c.bytes(), tflops, gbps);
+  set_columns(row, roofline.columns);
+  if (const auto pct = std::find_if(roofline.columns.begin(), roofline.columns.end(),
+                                    [](const auto& kv) { return kv.first == "roofline_pct"; });
+      pct != roofline.columns.end() && !pct->second.empty())
+    state.counters["roof%"] = std::stod(pct->second);
   std::string remarks = c.remarks();
-  const std::string measured = measurement_remarks(m, c.bytes());
-  if (!measured.empty()) remarks += (remarks.empty() ? "" : "; ") + measured;
-  finish(state, std::move(row), {RankStatus::ok, remarks});
+  for (const std::string& more : {measurement_remarks(m, c.bytes()), roofline.remarks})
+    if (!more.empty()) remarks += (remarks.empty() ? "" : "; ") + more;
+  finish(state, c, std::move(row), {RankStatus::ok, remarks});
 }
 
 std::string measurement_remarks(const Measurement& m, double bytes) {

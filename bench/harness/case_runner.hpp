@@ -2,6 +2,8 @@
 // verify → measure, sets the counters, writes the CSV row, and tallies outcomes for the exit code.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +16,7 @@
 #include "harness/process_group.hpp"
 #include "harness/progress.hpp"
 #include "harness/sampler.hpp"
+#include "target/target_set.hpp"
 
 namespace dlbench {
 
@@ -42,6 +45,13 @@ class CaseRunner {
   CaseRunner(std::vector<std::unique_ptr<Case>> cases, SamplerConfig sampler, int threads,
              std::unique_ptr<CsvWriter> csv, ProcessGroup& group);
 
+  // The targets rows are placed against (roofline columns); without them rows have empty roofline columns.
+  void set_targets(const TargetSet* targets) { targets_ = targets; }
+  // Called on the rank that writes rows with every finished row, in run order (peak_bench gathers its ceilings).
+  void on_row(std::function<void(const Case&, const CsvRow&)> callback) { on_row_ = std::move(callback); }
+  // The run's context for the targets of the cases' devices: one `target.<id>` key per device, what was detected
+  // and which spec and measured ceilings apply.
+  std::vector<std::pair<std::string, std::string>> target_context();
   // Registers every case with Google Benchmark (manual time, one iteration: the sampler inside takes the samples).
   void register_benchmarks();
   // How many registered cases match Google Benchmark's current --benchmark_filter, for the progress line.
@@ -52,7 +62,8 @@ class CaseRunner {
  private:
   void run(benchmark::State& state, Case& c, std::size_t index);
   // Writes the row, tallies the status and, unless ok, marks the benchmark skipped/failed for Google Benchmark.
-  void finish(benchmark::State& state, CsvRow row, const RankStatus& outcome);
+  void finish(benchmark::State& state, const Case& c, CsvRow row, const RankStatus& outcome);
+  const ResolvedTarget& resolve(const DeviceIdentity& device);
 
   ProcessGroup& group_;
   std::vector<std::unique_ptr<Case>> cases_;
@@ -63,6 +74,9 @@ class CaseRunner {
   std::vector<int> repetitions_seen_;
   int started_ = 0;
   Outcome outcome_;
+  const TargetSet* targets_ = nullptr;
+  std::map<std::string, ResolvedTarget> resolved_;  // by DeviceIdentity::key()
+  std::function<void(const Case&, const CsvRow&)> on_row_;
 };
 
 }  // namespace dlbench

@@ -14,10 +14,15 @@ double counter(const benchmark::BenchmarkReporter::Run& run, const char* name) {
   return it == run.counters.end() ? 0.0 : it->second.value;
 }
 
+bool has_counter(const benchmark::BenchmarkReporter::Run& run, const std::string& name) {
+  return run.counters.find(name) != run.counters.end();
+}
+
 }  // namespace
 
 std::vector<ConsoleColumn> compute_console_columns() {
-  return {{"TFLOP/s", "TFLOP/s", 9, 4}, {"GB/s", "GB/s", 9, 3}, {"AI", "AI", 8, 1}, {"Error", "error", 9, 2, true}};
+  return {{"TFLOP/s", "TFLOP/s", 9, 4}, {"GB/s", "GB/s", 9, 3}, {"AI", "AI", 8, 1},
+          {"Roof%", "roof%", 7, 1, false, true}, {"Error", "error", 9, 2, true}};
 }
 
 bool ConsoleReporter::ReportContext(const Context& context) {
@@ -62,8 +67,12 @@ void ConsoleReporter::ReportRuns(const std::vector<Run>& runs) {
                   static_cast<int>(name_width_), name.c_str(), ms, counter(run, "CoV%"), counter(run, "samples"));
     std::string text = line;
     for (const auto& c : columns_) {
-      std::snprintf(line, sizeof line, c.scientific ? " %*.*e" : " %*.*f", c.width, c.precision,
-                    counter(run, c.counter.c_str()));
+      // A figure the run does not have (no roof known for its device) prints as "-", never as a made-up 0.
+      if (c.optional && !has_counter(run, c.counter))
+        std::snprintf(line, sizeof line, " %*s", c.width, "-");
+      else
+        std::snprintf(line, sizeof line, c.scientific ? " %*.*e" : " %*.*f", c.width, c.precision,
+                      counter(run, c.counter.c_str()));
       text += line;
     }
     GetOutputStream() << text << "\n" << std::flush;

@@ -15,8 +15,9 @@ struct ConsoleColumn {
   std::string header, counter;
   int width = 9, precision = 3;
   bool scientific = false;
+  bool optional = false;  // printed as "-" in a run without the counter, instead of 0
 };
-// TFLOP/s, GB/s, arithmetic intensity and error: the compute kernels' columns.
+// TFLOP/s, GB/s, arithmetic intensity, percent of the roofline and error: the compute kernels' columns.
 std::vector<ConsoleColumn> compute_console_columns();
 
 // The console table: Google Benchmark's console reporter prints counters with SI prefixes ("370m" for 0.37

@@ -23,6 +23,8 @@ struct CommonOptions {
   std::vector<std::string> problems;    // canonical problem strings, run without a table
   std::string shapes_dir;
   std::string csv;
+  // Target files (--target); empty: every *.csv in the target directory (target/target_set.hpp).
+  std::vector<std::string> targets;
   bool list = false;
   int threads = 1;
   int device = 0;
@@ -56,6 +58,12 @@ class Suite {
     std::vector<std::pair<std::string, std::string>> context;
   };
   virtual std::vector<BackendInfo> backends() const = 0;
+  // Sees every finished row on the rank that writes them, in run order. Nothing by default; peak_bench gathers
+  // the ceilings it measured.
+  virtual void record(const Case& /*c*/, const CsvRow& /*row*/) {}
+  // Called once after the run on that rank (peak_bench writes its target file). Returns the run's exit status
+  // as far as the suite is concerned: 0, or 1 when what it had to produce could not be.
+  virtual int finish(const CommonOptions& /*options*/) { return 0; }
 };
 
 // The shared main: parses flags (Google Benchmark's first), builds the cases, lists or runs them, writes the CSV.

@@ -31,6 +31,7 @@ class RnnCase final : public Case {
   double bytes() const override { return problem_.min_bytes(); }
   std::string device() const override { return backend_->device(); }
   std::string library() const override { return backend_->library(); }
+  DeviceIdentity hardware() const override { return backend_->hardware(); }
   CsvRow columns() const override;
   CsvRow timed_columns(const Measurement& m) const override;
 

@@ -75,7 +75,8 @@ ShapeTable ShapeTable::load(const std::string& path, const std::string& name) {
   return parse(ss.str(), path, name);
 }
 
-ShapeTable ShapeTable::parse(std::string_view text, const std::string& source, const std::string& name) {
+ShapeTable ShapeTable::parse(std::string_view text, const std::string& source, const std::string& name,
+                             bool labelled) {
   auto header = std::make_shared<TableHeader>();
   header->source = source;
   std::vector<ShapeRow> rows;
@@ -107,6 +108,11 @@ ShapeTable ShapeTable::parse(std::string_view text, const std::string& source, c
   }
   if (header->columns.empty()) throw InputError(source + ": empty shape table (no header row)");
   if (rows.empty()) throw InputError(source + ": shape table has a header but no rows");
+  if (!labelled) {
+    ShapeTable table(name, std::move(header));
+    table.rows_ = std::move(rows);
+    return table;
+  }
   if (!header->column_index("label"))
     throw InputError(source + ":" + std::to_string(header->line) + ": missing column 'label'");
   std::map<std::string, int> label_lines;

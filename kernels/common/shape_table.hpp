@@ -52,8 +52,10 @@ class ShapeTable {
  public:
   // Reads `path`; `name` is how benchmark names and CSV rows refer to the table (usually the file's stem).
   static ShapeTable load(const std::string& path, const std::string& name);
-  // Parses text already in memory; `source` stands in for the file name in errors.
-  static ShapeTable parse(std::string_view text, const std::string& source, const std::string& name);
+  // Parses text already in memory; `source` stands in for the file name in errors. A table of something other
+  // than problems (hardware targets) passes labelled = false: its rows need no `label` column.
+  static ShapeTable parse(std::string_view text, const std::string& source, const std::string& name,
+                          bool labelled = true);
 
   // Checks the header: every required column present, nothing outside required+optional (a misspelt optional
   // column would otherwise be silently ignored and its default used).

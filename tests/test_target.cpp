@@ -76,6 +76,7 @@ TEST(Hardware, ParsesCpuinfo) {
   EXPECT_EQ(slug("NVIDIA H100 80GB HBM3"), "nvidia-h100-80gb-hbm3");
   EXPECT_NEAR(parse_cache_size_mb("16384K"), 16.777216, 1e-9);
   EXPECT_NEAR(parse_cache_size_mb("300 MiB"), 314.5728, 1e-9);
+  EXPECT_NEAR(parse_cache_size_mb("1048576"), 1.048576, 1e-9);  // no unit: bytes
   EXPECT_EQ(parse_cache_size_mb(""), 0);
 }
 

@@ -103,6 +103,10 @@ std::string fixed(double v, int decimals) {
 
 std::string pci_device_part(const std::string& pci_id) { return pci_id.substr(0, pci_id.find('/')); }
 
+std::string power_limit_text(const CudaDeviceInfo& d) {
+  return d.power_limit_w > 0 ? fixed(d.power_limit_w, 0) : "unknown (NVML not available)";
+}
+
 }  // namespace
 
 std::string describe(const CudaDeviceInfo& d) {
@@ -130,7 +134,7 @@ std::vector<std::pair<std::string, std::string>> context_of(const CudaDeviceInfo
           {"driver", (d.nvidia_driver.empty() ? "version unknown" : d.nvidia_driver) + " (CUDA " +
                          cuda_version_string(d.driver_version) + ")"},
           {"cuda_runtime", cuda_version_string(d.runtime_version)},
-          {"power_limit_w", d.power_limit_w > 0 ? fixed(d.power_limit_w, 0) : "unknown (NVML not available)"},
+          {"power_limit_w", power_limit_text(d)},
           {"nvlinks_active", std::to_string(d.nvlinks_active)}};
 }
 
@@ -151,7 +155,7 @@ DeviceIdentity gpu_identity(const CudaDevice& device) {
               {"memory_clock_mhz", fixed(d.memory_clock_hz / 1e6, 0)},
               {"memory_bus_bits", std::to_string(d.memory_bus_bits)},
               {"attribute_memory_gbps", fixed(id.memory_gbps, 1)},
-              {"power_limit_w", d.power_limit_w > 0 ? fixed(d.power_limit_w, 0) : "unknown (NVML not available)"},
+              {"power_limit_w", power_limit_text(d)},
               {"nvlinks_active", std::to_string(d.nvlinks_active)}};
   return id;
 }

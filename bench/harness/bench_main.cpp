@@ -59,16 +59,12 @@ void print_list(const Suite& suite, const std::vector<std::unique_ptr<Case>>& ca
   std::string sources;
   for (const auto& source : targets.sources()) sources += (sources.empty() ? "" : "; ") + source;
   std::printf("\nTargets (from %s):\n", sources.c_str());
-  std::vector<std::string> seen;
-  for (const auto& c : cases) {
-    const DeviceIdentity device = c->hardware();
-    if (device.kind == DeviceKind::unknown || std::find(seen.begin(), seen.end(), device.key()) != seen.end())
-      continue;
-    seen.push_back(device.key());
+  const std::vector<DeviceIdentity> devices = devices_of(cases);
+  for (const DeviceIdentity& device : devices) {
     const ResolvedTarget t = targets.resolve(device);
     std::printf("  %s: %s\n    %s\n", t.id.c_str(), device.describe().c_str(), t.describe().c_str());
   }
-  if (seen.empty()) std::printf("  none: no backend here can tell which device it runs on\n");
+  if (devices.empty()) std::printf("  none: no backend here can tell which device it runs on\n");
   std::printf("\nCases (--benchmark_filter applies):\n");
   for (const auto& c : cases) {
     if (!selected_by_filter(c->id().name())) continue;

@@ -107,12 +107,20 @@ const ResolvedTarget& CaseRunner::resolve(const DeviceIdentity& device) {
   return it->second;
 }
 
+std::vector<DeviceIdentity> devices_of(const std::vector<std::unique_ptr<Case>>& cases) {
+  std::vector<DeviceIdentity> out;
+  for (const auto& c : cases) {
+    DeviceIdentity device = c->hardware();
+    const auto same = [&](const DeviceIdentity& d) { return d.key() == device.key(); };
+    if (device.kind != DeviceKind::unknown && std::none_of(out.begin(), out.end(), same))
+      out.push_back(std::move(device));
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> CaseRunner::target_context() {
   std::vector<std::pair<std::string, std::string>> out;
-  std::map<std::string, bool> seen;
-  for (const auto& c : cases_) {
-    const DeviceIdentity device = c->hardware();
-    if (device.kind == DeviceKind::unknown || !seen.emplace(device.key(), true).second) continue;
+  for (const DeviceIdentity& device : devices_of(cases_)) {
     const ResolvedTarget& t = resolve(device);
     out.emplace_back("target." + t.id, t.describe());
     out.emplace_back("target." + t.id + ".detected", device.describe());
@@ -304,10 +312,7 @@ void CaseRunner::run(benchmark::State& state, Case& c, std::size_t index) {
   if (m.clock_hz > 0) state.counters["clock_MHz"] = std::round(m.clock_hz / 1e6);
   const RooflineColumns roofline = roofline_columns(target, roof_query, hardware, c.flops() / c.bytes(), tflops, gbps);
   set_columns(row, roofline.columns);
-  if (const auto pct = std::find_if(roofline.columns.begin(), roofline.columns.end(),
-                                    [](const auto& kv) { return kv.first == "roofline_pct"; });
-      pct != roofline.columns.end() && !pct->second.empty())
-    state.counters["roof%"] = std::stod(pct->second);
+  if (!std::isnan(roofline.pct)) state.counters["roof%"] = roofline.pct;
   std::string remarks = c.remarks();
   for (const std::string& more : {measurement_remarks(m, c.bytes()), roofline.remarks})
     if (!more.empty()) remarks += (remarks.empty() ? "" : "; ") + more;

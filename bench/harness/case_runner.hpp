@@ -34,6 +34,9 @@ bool selected_by_filter(const std::string& name);
 // operands resident in cache in hot mode, the timer's notes), "; "-separated; empty when nothing.
 std::string measurement_remarks(const Measurement& m, double bytes);
 
+// The devices the cases run on, each once, in case order; devices a backend cannot tell (unknown) are left out.
+std::vector<DeviceIdentity> devices_of(const std::vector<std::unique_ptr<Case>>& cases);
+
 struct Outcome {
   int ok = 0, skipped = 0, failed = 0;
 };

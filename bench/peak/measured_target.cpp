@@ -7,16 +7,6 @@
 
 namespace dlbench {
 
-namespace {
-
-std::string rounded(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return format_number(std::stod(buf));
-}
-
-}  // namespace
-
 std::vector<Target> measured_targets(const std::vector<PeakResult>& results, const std::string& provenance) {
   struct Best {
     double value = -1;
@@ -62,12 +52,12 @@ std::vector<Target> measured_targets(const std::vector<PeakResult>& results, con
     if (dev.l2_mb > 0) t.l2_mb = dev.l2_mb;
     std::string cited;
     if (d.bandwidth.value > 0) {
-      t.memory_gbps = std::stod(rounded(d.bandwidth.value));
-      cited = "memory " + rounded(d.bandwidth.value) + " GB/s by " + d.bandwidth.label;
+      t.memory_gbps = std::stod(format_significant(d.bandwidth.value));
+      cited = "memory " + format_significant(d.bandwidth.value) + " GB/s by " + d.bandwidth.label;
     }
     for (const auto& [peak, best] : d.peaks) {
-      t.peaks[peak] = std::stod(rounded(best.value));
-      cited += (cited.empty() ? "" : "; ") + peak + " " + rounded(best.value) + " by " + best.label;
+      t.peaks[peak] = std::stod(format_significant(best.value));
+      cited += (cited.empty() ? "" : "; ") + peak + " " + format_significant(best.value) + " by " + best.label;
     }
     t.citation = "measured by peak_bench (" + provenance + "): " + cited;
     t.origin = "peak_bench";

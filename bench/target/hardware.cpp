@@ -104,17 +104,13 @@ double parse_cache_size_mb(const std::string& text) {
   double v = 0;
   std::string unit;
   if (!(in >> v) || v <= 0) return 0;
+  // "16384K" and "300 MiB" both leave the unit to read next (the number stops at the letter); none is bytes.
   in >> unit;
-  if (unit.empty()) {
-    // "16384K" reads as 16384 with the K glued on: std::istream stops at the letter.
-    const std::string t = trim(text);
-    unit = t.substr(t.find_first_not_of("0123456789."));
-  }
-  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::toupper(c); });
+  const char u = unit.empty() ? 'B' : static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0])));
   // sysfs's "K" is KiB.
-  if (unit[0] == 'K') return v * 1024 / 1e6;
-  if (unit[0] == 'M') return v * 1048576 / 1e6;
-  if (unit[0] == 'G') return v * 1073741824 / 1e6;
+  if (u == 'K') return v * 1024 / 1e6;
+  if (u == 'M') return v * 1048576 / 1e6;
+  if (u == 'G') return v * 1073741824 / 1e6;
   return v / 1e6;
 }
 

@@ -52,18 +52,6 @@ RoofPosition place(const Roof& roof, const RoofQuery& query, double intensity, d
   return p;
 }
 
-namespace {
-
-std::string num(double v) {
-  if (std::isnan(v)) return "";
-  // Four significant digits: a roof or a percentage is not known better than that.
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return format_number(std::stod(buf));
-}
-
-}  // namespace
-
 RooflineColumns roofline_columns(const ResolvedTarget& target, const RoofQuery& query, const DeviceIdentity& device,
                                  double intensity, double tflops, double gbps) {
   RooflineColumns out;
@@ -86,25 +74,26 @@ RooflineColumns roofline_columns(const ResolvedTarget& target, const RoofQuery& 
   const Roof& head_roof = use_measured ? *measured_roof : spec_roof;
   if (head.placed) {
     row.emplace_back("peak_source", use_measured ? "measured" : "spec");
-    row.emplace_back("peak_tflops", query.link ? "" : num(head_roof.tflops));
-    row.emplace_back("peak_gbps", num(head_roof.gbps));
-    row.emplace_back("ridge", num(head.ridge));
+    row.emplace_back("peak_tflops", query.link ? "" : format_significant(head_roof.tflops));
+    row.emplace_back("peak_gbps", format_significant(head_roof.gbps));
+    row.emplace_back("ridge", format_significant(head.ridge));
     row.emplace_back("bound", head.bound);
-    row.emplace_back("roof_tflops", num(head.roof_tflops));
-    row.emplace_back("roofline_pct", num(head.pct));
+    row.emplace_back("roof_tflops", format_significant(head.roof_tflops));
+    row.emplace_back("roofline_pct", format_significant(head.pct));
+    out.pct = head.pct;
   }
-  row.emplace_back("spec_peak_tflops", query.link ? "" : num(spec_roof.tflops));
-  row.emplace_back("spec_peak_gbps", num(spec_roof.gbps));
+  row.emplace_back("spec_peak_tflops", query.link ? "" : format_significant(spec_roof.tflops));
+  row.emplace_back("spec_peak_gbps", format_significant(spec_roof.gbps));
   if (spec.placed) {
-    row.emplace_back("spec_roof_tflops", num(spec.roof_tflops));
-    row.emplace_back("spec_roofline_pct", num(spec.pct));
+    row.emplace_back("spec_roof_tflops", format_significant(spec.roof_tflops));
+    row.emplace_back("spec_roofline_pct", format_significant(spec.pct));
   }
 
   std::vector<std::string> above, remarks;
   const auto check = [&](const RoofPosition& p, const char* which) {
     if (p.pct > 100) {
       above.emplace_back(which);
-      remarks.push_back(std::string("above the ") + which + " roof (" + num(p.pct) +
+      remarks.push_back(std::string("above the ") + which + " roof (" + format_significant(p.pct) +
                         " %): a peak too low, operands served from cache, or an algorithm doing fewer FLOPs than "
                         "the direct count");
     }

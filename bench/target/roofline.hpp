@@ -48,6 +48,7 @@ RoofPosition place(const Roof& roof, const RoofQuery& query, double intensity, d
 struct RooflineColumns {
   CsvRow columns;       // target, peak_source, peak_*, ridge, bound, roof_tflops, roofline_pct, spec_*, above_roof
   std::string remarks;  // for the row's reason: a roof exceeded, or why there is no roof
+  double pct = NAN;     // roofline_pct as a number (the console's Roof%); NaN when the row has none
 };
 
 // The roofline columns of one row. `tflops`/`gbps` are NaN for a row that was not timed (skipped, failed): it
